@@ -1,0 +1,3 @@
+"""ccwh: contact-centre reporting warehouse."""
+
+__version__ = "0.1.0"
