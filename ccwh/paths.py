@@ -3,7 +3,7 @@
 One data directory (``--home`` / ``CCWH_HOME``, default ``./.ccwh``) holds all state of an
 install, so several installs can run side by side without sharing anything:
 
-    <home>/config/destinations.yaml   receiver credentials and routes (see docs/destinations.md)
+    <home>/config/destinations.yaml   receiver credentials and routes (see docs/receiver.md)
     <home>/tls/cert.pem, key.pem      receiver certificate (self-signed on first run)
     <home>/landing/open/              segments being written (one per receiver process)
     <home>/landing/ready/             closed segments, waiting for the loader

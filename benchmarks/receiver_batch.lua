@@ -1,0 +1,57 @@
+-- wrk script: POST /events with a JSON array of $CCWH_BENCH_BATCH events (default 1000),
+-- event_ids unique per request. Token from $CCWH_BENCH_TOKEN. Used by bench_receiver.py.
+local threads = {}
+local next_id = 1
+
+local event = '{"event_id":"@P@-%d","event_type":"queue_call","schema_version":1,'
+  .. '"tenant_id":"acme","occurred_at":"2026-11-22T10:00:30+01:00","data":{'
+  .. '"interaction_id":"i-@P@-%d","queue_id":"q-sales","portfolio_id":"p-retail",'
+  .. '"contact_id":"c-0001234","organization_id":"o-000042","entered_at":"2026-11-22T10:00:00+01:00",'
+  .. '"answered_at":"2026-11-22T10:00:12+01:00","left_at":"2026-11-22T10:00:30+01:00",'
+  .. '"outcome":"answered","agent_id":"a-0007","channel_note":"benchmark padding to ~600 bytes '
+  .. 'like a real platform event with its optional fields filled in xxxxxxxxxxxxxxxxxxxxxxxxxx"}}'
+
+function setup(thread)
+  thread:set("tid", next_id)
+  next_id = next_id + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  local n = tonumber(os.getenv("CCWH_BENCH_BATCH") or "1000")
+  local parts = {}
+  for i = 1, n do parts[i] = string.format(event, i, i) end
+  template = "[" .. table.concat(parts, ",") .. "]"
+  prefix = string.format("b%d-%d", tid, math.random(1, 1000000000))
+  headers = {
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. os.getenv("CCWH_BENCH_TOKEN"),
+  }
+  counter = 0
+  accepted = 0
+  other = 0
+end
+
+function request()
+  counter = counter + 1
+  local body = template:gsub("@P@", prefix .. "-" .. counter)
+  return wrk.format("POST", "/events", headers, body)
+end
+
+function response(status, headers, body)
+  if status == 202 then accepted = accepted + 1 else other = other + 1 end
+end
+
+function done(summary, latency, requests)
+  local acc, oth = 0, 0
+  for _, t in ipairs(threads) do
+    acc = acc + t:get("accepted")
+    oth = oth + t:get("other")
+  end
+  io.write(string.format(
+    'RESULT {"requests":%d,"duration_us":%d,"accepted":%d,"other":%d,"socket_errors":%d,'
+      .. '"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d}\n',
+    summary.requests, summary.duration, acc, oth,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+end
