@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "ingest": "ingestion.ingest",
     "build": "orchestration.build",
     "sql": "ccwh.sql",
+    "report": "exports.command",
     "schema": "ingestion.schema_command",
     "destinations": "ingestion.destinations_command",
 }

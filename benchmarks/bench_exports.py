@@ -1,0 +1,164 @@
+"""Benchmark: a 1-million-row All Attempts export through ccwh's runner (CSV, and zipped)
+beside DuckDB's own ``COPY (same query) TO 'x.csv'``.
+
+    .venv/bin/python benchmarks/bench_exports.py [--rows 1000000] [--keep DIR]
+
+Prints seconds, rows/s, the ratio to COPY (goal ≤ 1.5×), peak RSS and the machine. The
+export runs the whole path of a real run — registry rows, lock, read-only warehouse,
+Best Contact recomputed within the range, COPY, zip, local delivery — so the ratio is the
+overhead a user actually pays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ccwh.paths import Home  # noqa: E402
+from exports import catalogue, runner  # noqa: E402
+from exports.definitions import parse_file  # noqa: E402
+from exports.timeframes import Period  # noqa: E402
+
+NOW = datetime(2024, 4, 1, tzinfo=UTC)
+PERIOD = Period(datetime(2024, 3, 1, tzinfo=UTC), datetime(2024, 4, 1, tzinfo=UTC))
+
+
+def build_warehouse(home: Home, rows: int) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(home.serving))
+    con.execute(
+        f"""
+        create table all_attempts as
+        select 'acme' as tenant_id,
+               'C' || (i % 5) as campaign_id,
+               'S' || (i % 20) as sub_campaign_id,
+               'L' || (i % 3) as list_id,
+               'client-' || (i % 250000) as client_id,
+               'contact-' || (i % 250000) as contact_id,
+               'att-' || lpad(i::varchar, 9, '0') as interaction_id,
+               '+1555' || lpad((i % 10000000)::varchar, 7, '0') as device,
+               case i % 10 when 0 then 'text' when 1 then 'email' else 'voice' end as pass_type,
+               (['BUSY', 'NOANSWER', 'DELIVEREDPERSON', 'DELIVEREDMACHINE',
+                 'CALL_BAD_NUMBER'])[i % 5 + 1]
+                   as completion_status,
+               ([4, 4, 8, 7, 3])[i % 5 + 1] as status_rank,
+               timestamp '2024-03-01' + to_seconds((i * 2.6)::bigint) as started_at,
+               timestamp '2024-03-01' + to_seconds((i * 2.6)::bigint + 45) as ended_at,
+               (timestamp '2024-03-01' + to_seconds((i * 2.6)::bigint))::date as report_day,
+               0 as best_contact
+        from range({rows}) t(i)
+        """
+    )
+    con.close()
+
+
+def write_definitions(home: Home, out: Path) -> None:
+    folder = home.config_dir / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    common = (
+        "    type: all_attempts\n"
+        "    timeframe: {explicit: {start: '2024-03-01 00:00', end: '2024-04-01 00:00', "
+        "time_zone: UTC}}\n"
+    )
+    (folder / "acme.yaml").write_text(
+        "tenant: acme\nreports:\n"
+        f"  - name: csv\n{common}    file_name: bench_csv\n"
+        f"    deliver: [{{local: {{path: {out / 'csv'}}}}}]\n"
+        f"  - name: zipped\n{common}    file_name: bench_zip\n    zip: true\n"
+        f"    deliver: [{{local: {{path: {out / 'zip'}}}}}]\n"
+    )
+
+
+def duckdb_copy(home: Home, target: Path, compression: str | None = None) -> float:
+    import duckdb
+
+    report = catalogue.get("all_attempts")
+    q = catalogue.build_query(report, "acme", "tenant", None, PERIOD, incremental=False)
+    con = duckdb.connect(str(home.serving), read_only=True)
+    try:
+        extra = f", COMPRESSION {compression}" if compression else ""
+        t0 = time.perf_counter()
+        con.execute(f"COPY ({q.sql}) TO '{target}' (FORMAT csv, HEADER true{extra})", q.params)
+        return time.perf_counter() - t0
+    finally:
+        con.close()
+
+
+def timed_run(home: Home, name: str) -> tuple[float, runner.RunResult]:
+    t = parse_file(home.config_dir / "reports" / "acme.yaml", home)
+    t0 = time.perf_counter()
+    result = runner.run_report(home, t.reports[name], now=NOW, trigger="benchmark", user="bench")
+    elapsed = time.perf_counter() - t0
+    if result.status != "finished":
+        raise SystemExit(f"export failed: {result.error}")
+    return elapsed, result
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--rows", type=int, default=1_000_000)
+    p.add_argument("--repeat", type=int, default=3, help="runs of each; the best is reported")
+    p.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    args = p.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="ccwh-bench-exports-"))
+    try:
+        home = Home.resolve(work / "home").ensure()
+        if home.serving.exists():
+            home.serving.unlink()
+        t0 = time.perf_counter()
+        build_warehouse(home, args.rows)
+        print(f"built all_attempts with {args.rows:,} rows in {time.perf_counter() - t0:.1f} s")
+        write_definitions(home, work / "out")
+
+        copy_s = min(duckdb_copy(home, work / "copy.csv") for _ in range(args.repeat))
+        csv_runs = [timed_run(home, "csv") for _ in range(args.repeat)]
+        csv_s, csv_result = min(csv_runs, key=lambda x: x[0])
+        zip_runs = [timed_run(home, "zipped") for _ in range(args.repeat)]
+        zip_s, zip_result = min(zip_runs, key=lambda x: x[0])
+        gz_s = duckdb_copy(home, work / "copy.csv.gz", "gzip")
+        rows = csv_result.record_count
+        assert rows == args.rows, (rows, args.rows)
+
+        csv_bytes = csv_result.file.stat().st_size
+        zip_bytes = zip_result.file.stat().st_size
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"machine: {platform.platform()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}"
+        )
+        print(f"{'what':<42} {'seconds':>8} {'rows/s':>11} {'vs COPY':>8} {'MB':>8}")
+        lines = [
+            ("DuckDB COPY (same query) TO csv", copy_s, (work / "copy.csv").stat().st_size),
+            ("ccwh export, CSV (whole run + delivery)", csv_s, csv_bytes),
+            ("ccwh export, zipped (whole run + delivery)", zip_s, zip_bytes),
+            ("DuckDB COPY … (COMPRESSION gzip)", gz_s, (work / "copy.csv.gz").stat().st_size),
+        ]
+        for what, secs, size in lines:
+            print(
+                f"{what:<42} {secs:>8.2f} {rows / secs:>11,.0f} "
+                f"{secs / copy_s:>7.2f}× {size / 1e6:>8.1f}"
+            )
+        print(f"peak RSS of this process: {peak:.0f} MB")
+        goal = "met" if csv_s <= 1.5 * copy_s else "NOT met"
+        print(f"goal (CSV export ≤ 1.5× COPY): {goal}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
