@@ -1,0 +1,13 @@
+{#
+  unique_combination: no two rows share the same values in all of `columns` (a composite key).
+#}
+{% test unique_combination(model, columns) %}
+
+select
+    {{ columns | join(', ') }},
+    count(*) as n_rows
+from {{ model }}
+group by {{ columns | join(', ') }}
+having count(*) > 1
+
+{% endtest %}
