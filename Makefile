@@ -10,7 +10,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export PYTHONDONTWRITEBYTECODE :=
 
-.PHONY: install demo test lint format bench clean help
+.PHONY: install demo test lint format bench clean help system-deps
 
 help:
 	@echo "make demo    set everything up and run the pipeline on a simulated week"
@@ -37,7 +37,11 @@ constraints:
 demo: $(STAMP)
 	$(BIN)/ccwh demo
 
-test: $(STAMP)
+# Debian packages the tests use: gpg (PGP-encrypted exports).
+system-deps:
+	@bash scripts/ensure-debian-packages.sh gnupg:gpg
+
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
