@@ -4,8 +4,8 @@ Simulate a week for three tenants → start the HTTPS receiver on 127.0.0.1 → 
 event to it (with resends and shuffled order) → stop it cleanly → run the pipeline through
 Dagster (load → dbt build → checks → publish) → print a summary per mart family and the
 daily queue KPIs from the published warehouse → run two scheduled exports (a CSV to a
-local folder, a zipped PGP-encrypted file) and print where they went. Each step runs the real ``ccwh`` subcommand, so the demo exercises
-exactly what an operator runs.
+local folder, a zipped PGP-encrypted file) and print where they went. Each step runs the
+real ``ccwh`` subcommand, so the demo exercises exactly what an operator runs.
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--days", type=int, default=7, help="days to simulate (default 7)")
     p.add_argument("--tenants", type=int, default=3, help="tenants to simulate (default 3)")
     p.add_argument("--seed", type=int, default=42, help="simulation seed (default 42)")
-    p.add_argument("--port", type=int, default=8443, help="receiver port (default 8443, or a free one)")
+    p.add_argument(
+        "--port", type=int, default=8443, help="receiver port (default 8443, or a free one)"
+    )
 
 
 def _ccwh(home: Home, *args: str) -> list[str]:
@@ -101,7 +103,9 @@ def _wait_healthy(url: str, cacert: Path, proc: subprocess.Popen, timeout: float
 def _run(cmd: list[str], what: str, env: dict[str, str] | None = None) -> None:
     result = subprocess.run(cmd, env=env)
     if result.returncode != 0:
-        raise SystemExit(f"ccwh demo: {what} failed (exit {result.returncode}); see its output above")
+        raise SystemExit(
+            f"ccwh demo: {what} failed (exit {result.returncode}); see its output above"
+        )
 
 
 def print_kpis(home: Home) -> None:
@@ -169,10 +173,21 @@ def run(args: argparse.Namespace) -> int:
         env = {**os.environ, "CCWH_TOKEN": token}
         _run(
             _ccwh(
-                home, "simulate",
-                "--tenants", str(args.tenants), "--days", str(args.days), "--seed", str(args.seed),
-                "--url", f"{url}/events", "--cacert", str(cacert),
-                "--resend-share", "0.02", "--shuffle",
+                home,
+                "simulate",
+                "--tenants",
+                str(args.tenants),
+                "--days",
+                str(args.days),
+                "--seed",
+                str(args.seed),
+                "--url",
+                f"{url}/events",
+                "--cacert",
+                str(cacert),
+                "--resend-share",
+                "0.02",
+                "--shuffle",
             ),
             "the simulation",
             env,

