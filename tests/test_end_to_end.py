@@ -121,6 +121,7 @@ def test_queue_kpis_daily_match_independent_computation(built: tuple[Home, Path]
         ).df()
     assert len(expected) > 10, "the simulation should cover several queues and days"
     assert len(actual) == len(expected), (actual[KEYS], expected[KEYS])
+    actual["report_day"] = [d.date() if hasattr(d, "date") else d for d in actual["report_day"]]
     problems = []
     for (_, exp), (_, act) in zip(expected.iterrows(), actual.iterrows(), strict=True):
         key = tuple(exp[k] for k in KEYS)
