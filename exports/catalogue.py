@@ -305,7 +305,7 @@ _add(
         key="agent_states",
         title="AgentStates",
         description="Each change in an agent's state, with its duration.",
-        mart="agent_state_durations",
+        mart="agent_state_intervals",
         columns=_cols(
             ("agent_id", "Agent."),
             ("agent_group_id", "Agent (skill) group."),
@@ -377,7 +377,11 @@ _add(
             ("session_id", "Session."),
             ("login_at", "Login (UTC)."),
             ("logout_at", "Logout (UTC)."),
-            ("incorrect_logout", "1 if the logout was recorded after a new login."),
+            (
+                "is_incorrect_logout",
+                "True if the session had no logout, or its logout was recorded after the next "
+                "login; either way it was closed by the next login (seed 003).",
+            ),
         ),
         date_column="login_at",
         completion_column="logout_at",
@@ -660,12 +664,16 @@ def build_query(
         select = ", ".join(_quote(c) for c in wanted)
         return Query(f"select {select} from ({base}) order by {order}", params)
 
-    # Best Contact within the range: highest status rank per client_id (per campaign), then
-    # the most recent start, then the highest interaction_id so that exactly one row wins.
-    # Attempts without a client_id are each their own contact.
+    # Best Contact within the range, in the same order as the marts (dbt macro
+    # best_contact_order): per campaign x client_id the highest status rank, then the latest
+    # started_at, ended_at, interaction_id and event_id (unique), nulls losing every step.
+    # Attempts without a client_id are never a best contact, as in the best_contact mart.
     best = (
-        "select arg_max(interaction_id, (coalesce(status_rank, -1), started_at, interaction_id)) "
-        "as interaction_id from base group by campaign_id, coalesce(client_id, interaction_id)"
+        "select event_id from ("
+        " select event_id, row_number() over (partition by campaign_id, client_id order by"
+        " status_rank desc nulls last, started_at desc nulls last, ended_at desc nulls last,"
+        " interaction_id desc nulls last, event_id desc nulls last) as rn"
+        " from base where client_id is not null) where rn = 1"
     )
     use_mart_flag = (
         period.start is None
@@ -678,14 +686,14 @@ def build_query(
             cols = ", ".join(_quote(c) for c in wanted)
             return Query(f"select {cols} from ({base}) order by {order}", params)
         cols = ", ".join(
-            "(best.interaction_id is not null)::integer as best_contact"
+            "cast(best.event_id is not null as integer) as best_contact"
             if c == "best_contact"
             else f"base.{_quote(c)}"
             for c in wanted
         )
         sql = (
             f"with base as ({base}), best as ({best}) "
-            f"select {cols} from base left join best using (interaction_id) "
+            f"select {cols} from base left join best using (event_id) "
             f"order by {', '.join('base.' + _quote(c) for c in report.order_by)}"
         )
         return Query(sql, params)
@@ -694,7 +702,7 @@ def build_query(
         return Query(f"select {cols} from ({base}) where best_contact = 1 order by {order}", params)
     sql = (
         f"with base as ({base}), best as ({best}) "
-        f"select {cols} from base semi join best using (interaction_id) order by {order}"
+        f"select {cols} from base semi join best using (event_id) order by {order}"
     )
     return Query(sql, params)
 
@@ -725,5 +733,13 @@ def required_columns(
         need.add(STANDARD_SCOPE_COLUMNS[scope])
     need |= {report.filters[f] for f in filters if f in report.filters}
     if report.best_contact:
-        need |= {"interaction_id", "campaign_id", "client_id", "status_rank", "started_at"}
+        need |= {
+            "event_id",
+            "interaction_id",
+            "campaign_id",
+            "client_id",
+            "status_rank",
+            "started_at",
+            "ended_at",
+        }
     return need

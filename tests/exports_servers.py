@@ -355,7 +355,7 @@ ATTEMPT_COLUMNS = (
     "tenant_id varchar, campaign_id varchar, sub_campaign_id varchar, list_id varchar, "
     "client_id varchar, contact_id varchar, interaction_id varchar, device varchar, "
     "pass_type varchar, completion_status varchar, status_rank integer, started_at timestamp, "
-    "ended_at timestamp, report_day date, best_contact integer"
+    "ended_at timestamp, report_day date, best_contact integer, event_id varchar"
 )
 
 
@@ -375,7 +375,7 @@ def write_warehouse(
         sub = rest[0] if rest else "S1"
         con.execute(
             "insert into all_attempts values (?, ?, ?, 'L1', ?, ?, ?, '+15550100', 'voice',"
-            " ?, ?, ?, ?, cast(? as timestamp)::date, 0)",
+            " ?, ?, ?, ?, cast(? as timestamp)::date, 0, ?)",
             [
                 tenant,
                 campaign,
@@ -388,6 +388,7 @@ def write_warehouse(
                 started,
                 ended,
                 started,
+                "ev-" + interaction,
             ],
         )
     con.execute(
