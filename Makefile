@@ -10,12 +10,14 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export PYTHONDONTWRITEBYTECODE :=
 
-.PHONY: install demo test lint format bench clean help system-deps
+.PHONY: install demo test lint format bench clean help system-deps dagster docs
 
 help:
 	@echo "make demo    set everything up and run the pipeline on a simulated week"
 	@echo "make test    run the whole test suite"
 	@echo "make bench   run the benchmarks (prints figures; see README 'Benchmarks')"
+	@echo "make dagster Dagster UI + daemon on http://127.0.0.1:3000 (CCWH_HOME, default ./.ccwh); Ctrl-C stops"
+	@echo "make docs    build dbt docs from the warehouse, serve on http://127.0.0.1:8080"
 	@echo "make lint    ruff check + format check"
 	@echo "make clean   remove the virtualenv and the demo data directory"
 
@@ -43,6 +45,12 @@ system-deps:
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
+
+dagster: $(STAMP)
+	$(BIN)/python -m orchestration.dev
+
+docs: $(STAMP)
+	$(BIN)/python -m orchestration.docs
 
 bench: $(STAMP)
 	bash benchmarks/run_all.sh

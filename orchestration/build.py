@@ -185,7 +185,8 @@ def run_pipeline(home: Home, *, verbose: bool = False) -> int:
     print(f"ccwh build: FAILED after {seconds:.1f} s (run {result.run_id})", file=sys.stderr)
     for step, message in step_failures(result):
         label = STEP_NAMES.get(step, step)
-        kind = label if label in HINTS else "check"
+        # The load step runs raw.events' checks itself; its failure may be one of them.
+        kind = "check" if message.startswith("check ") or label not in HINTS else label
         print(f"\nstep failed: {label} ({step})", file=sys.stderr)
         print(_indent(message), file=sys.stderr)
         print(f"\nwhat to do: {HINTS.get(kind, HINTS['check'])}", file=sys.stderr)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from dagster import AssetCheckResult, AssetCheckSeverity
@@ -29,8 +30,16 @@ class Expect:
     kwargs: dict[str, Any] = field(default_factory=dict)
 
     def describe(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items() if k != "result_format")
+        args = ", ".join(f"{k}={_show(v)}" for k, v in self.kwargs.items())
         return f"{self.kind}({args})"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, list) and len(value) > 4:
+        return f"[{len(value)} values]"
+    return repr(value)
 
 
 @dataclass(frozen=True)
@@ -81,7 +90,9 @@ def _detail(one: Any) -> str:
         return f"could not be evaluated: {info.get('exception_message')}"
     result = one.result or {}
     if result.get("unexpected_count") is not None:
-        examples = ", ".join(str(v) for v in (result.get("partial_unexpected_list") or [])[:_EXAMPLES])
+        examples = ", ".join(
+            str(v) for v in (result.get("partial_unexpected_list") or [])[:_EXAMPLES]
+        )
         text = f"{result['unexpected_count']} unexpected"
         return text + (f" (e.g. {examples})" if examples and result["unexpected_count"] else "")
     return f"observed {result.get('observed_value')!r}"

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
-    AssetCheckSeverity,
     AssetChecksDefinition,
+    AssetCheckSeverity,
     AssetKey,
     asset_check,
 )
@@ -104,7 +104,9 @@ SUITES: tuple[MartSuite, ...] = (
         severity=AssetCheckSeverity.ERROR,
         columns=("cel",),
         expectations=(
-            Expect("ExpectColumnValuesToBeBetween", {"column": "cel", "min_value": 0, "max_value": 100}),
+            Expect(
+                "ExpectColumnValuesToBeBetween", {"column": "cel", "min_value": 0, "max_value": 100}
+            ),
         ),
         description="Great Expectations: CEL in [0, 100] (null on total rows and inactive "
         "periods). Blocks publish.",

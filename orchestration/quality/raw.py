@@ -78,7 +78,9 @@ def check_raw_events(
     ).df()
     if segments:
         outcomes = validate(
-            "raw_events_profile", profile, [Expect("ExpectTableRowCountToBeBetween", {"min_value": 1})]
+            "raw_events_profile",
+            profile,
+            [Expect("ExpectTableRowCountToBeBetween", {"min_value": 1})],
         )
         results.append(check_result(VOLUME.name, error, outcomes, int(profile["events"].sum())))
     else:
@@ -94,7 +96,12 @@ def check_raw_events(
     outcomes = validate(
         "raw_events_profile",
         profile,
-        [Expect("ExpectColumnValuesToBeInSet", {"column": "event_type", "value_set": list(EVENT_TYPES)})],
+        [
+            Expect(
+                "ExpectColumnValuesToBeInSet",
+                {"column": "event_type", "value_set": list(EVENT_TYPES)},
+            )
+        ],
     )
     results.append(
         check_result(
