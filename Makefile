@@ -10,7 +10,8 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 export PYTHONDONTWRITEBYTECODE :=
 
-.PHONY: install demo test lint format bench clean help system-deps dagster docs
+.PHONY: install demo test lint format bench clean help system-deps dagster docs \
+        superset superset-stop test-superset bench-superset
 
 help:
 	@echo "make demo    set everything up and run the pipeline on a simulated week"
@@ -18,6 +19,8 @@ help:
 	@echo "make bench   run the benchmarks (prints figures; see README 'Benchmarks')"
 	@echo "make dagster Dagster UI + daemon on http://127.0.0.1:3000 (CCWH_HOME, default ./.ccwh); Ctrl-C stops"
 	@echo "make docs    build dbt docs from the warehouse, serve on http://127.0.0.1:8080"
+	@echo "make superset  bootstrap Superset and serve it on http://127.0.0.1:8088"
+	@echo "make test-superset  Superset dashboards in a real Superset + headless Chromium"
 	@echo "make lint    ruff check + format check"
 	@echo "make clean   remove the virtualenv and the demo data directory"
 
@@ -52,6 +55,26 @@ dagster: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -m orchestration.docs
 
+# Superset has its own virtualenv: it pins older pandas/SQLAlchemy than the pipeline.
+SS_VENV := .venv-superset
+$(SS_VENV)/.installed: superset/requirements.txt
+	superset/manage.sh install
+
+superset: $(STAMP) $(SS_VENV)/.installed
+	superset/manage.sh bootstrap
+	superset/manage.sh serve
+
+superset-stop:
+	superset/manage.sh stop
+
+# Superset's browser test needs Debian's chromium and chromium-driver.
+test-superset: $(STAMP) $(SS_VENV)/.installed
+	@bash scripts/ensure-debian-packages.sh chromium:chromium chromium-driver:chromedriver
+	$(BIN)/python -m pytest -m superset tests/test_superset.py -v
+
+bench-superset: $(STAMP) $(SS_VENV)/.installed
+	$(BIN)/python benchmarks/bench_superset.py
+
 bench: $(STAMP)
 	bash benchmarks/run_all.sh
 
@@ -64,4 +87,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) .ccwh dbt_project/target dbt_project/logs
+	rm -rf $(VENV) $(SS_VENV) .ccwh dbt_project/target dbt_project/logs
