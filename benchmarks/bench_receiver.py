@@ -33,7 +33,7 @@ REPO = HERE.parent
 
 
 async def bare_app(scope, receive, send) -> None:
-    """Calibration: the same uvicorn + TLS stack doing no work, answering 202 at once."""
+    """Calibration: the same granian + TLS stack doing no work, answering 202 at once."""
     if scope["type"] != "http":
         return
     await receive()
@@ -45,11 +45,12 @@ async def bare_app(scope, receive, send) -> None:
 
 def start_bare(home: Path, port: int, workers: int) -> subprocess.Popen:
     tls = home / "tls"
-    cmd = [sys.executable, "-m", "uvicorn", "bench_receiver:bare_app", "--app-dir", str(HERE)]
-    cmd += ["--port", str(port), "--workers", str(workers), "--loop", "uvloop"]
-    cmd += ["--http", "httptools", "--no-access-log", "--log-level", "warning"]
-    cmd += ["--ssl-certfile", str(tls / "cert.pem"), "--ssl-keyfile", str(tls / "key.pem")]
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1"]
+    cmd += ["--port", str(port), "--workers", str(workers), "--loop", "uvloop", "--http", "1"]
+    cmd += ["--no-access-log", "--log-level", "warning", "--no-ws"]
+    cmd += ["--ssl-certificate", str(tls / "cert.pem"), "--ssl-keyfile", str(tls / "key.pem")]
+    cmd += ["bench_receiver:bare_app"]
+    proc = subprocess.Popen(cmd, cwd=HERE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(4)
     return proc
 
@@ -148,7 +149,7 @@ def main() -> None:
     ap.add_argument(
         "--no-calibrate",
         action="store_true",
-        help="skip the bare-uvicorn run that shows this box's TLS ceiling right now",
+        help="skip the bare-granian run that shows this box's TLS ceiling right now",
     )
     args = ap.parse_args()
 
@@ -194,7 +195,7 @@ def main() -> None:
             bare.wait(60)
         secs = ceiling["duration_us"] / 1e6
         print(
-            f"(c) calibration, bare uvicorn TLS app doing nothing, same load: "
+            f"(c) calibration, bare granian TLS app doing nothing, same load: "
             f"{ceiling['accepted'] / secs:,.0f} requests/s; p50 {ceiling['p50_us'] / 1000:.2f} ms",
             flush=True,
         )

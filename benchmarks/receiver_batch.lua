@@ -1,6 +1,5 @@
 -- wrk script: POST /events with a JSON array of $CCWH_BENCH_BATCH events (default 1000),
 -- event_ids unique per request. Token from $CCWH_BENCH_TOKEN. Used by bench_receiver.py.
-local threads = {}
 local next_id = 1
 
 local event = '{"event_id":"@P@-%d","event_type":"queue_call","schema_version":1,'
@@ -14,7 +13,6 @@ local event = '{"event_id":"@P@-%d","event_type":"queue_call","schema_version":1
 function setup(thread)
   thread:set("tid", next_id)
   next_id = next_id + 1
-  table.insert(threads, thread)
 end
 
 function init(args)
@@ -28,8 +26,6 @@ function init(args)
     ["Authorization"] = "Bearer " .. os.getenv("CCWH_BENCH_TOKEN"),
   }
   counter = 0
-  accepted = 0
-  other = 0
 end
 
 function request()
@@ -38,16 +34,13 @@ function request()
   return wrk.format("POST", "/events", headers, body)
 end
 
-function response(status, headers, body)
-  if status == 202 then accepted = accepted + 1 else other = other + 1 end
-end
-
 function done(summary, latency, requests)
-  local acc, oth = 0, 0
-  for _, t in ipairs(threads) do
-    acc = acc + t:get("accepted")
-    oth = oth + t:get("other")
-  end
+  -- No response() callback: it makes wrk hand every response to Lua, which costs the
+  -- load generator (sharing the server's 2 cores) ~10 % of the throughput. wrk counts
+  -- non-2xx statuses itself; every body here is valid, so 2xx means 202, and
+  -- bench_receiver.py checks the landed line count against it afterwards.
+  local oth = summary.errors.status
+  local acc = summary.requests - oth
   io.write(string.format(
     'RESULT {"requests":%d,"duration_us":%d,"accepted":%d,"other":%d,"socket_errors":%d,'
       .. '"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d}\n',

@@ -1,7 +1,6 @@
 -- wrk script: one event per POST /events, each with a unique event_id.
 -- Token from $CCWH_BENCH_TOKEN. Used by benchmarks/bench_receiver.py.
 local counter = 0
-local threads = {}
 local next_id = 1
 
 local template = '{"event_id":"%s-%d","event_type":"queue_call","schema_version":1,'
@@ -15,7 +14,6 @@ local template = '{"event_id":"%s-%d","event_type":"queue_call","schema_version"
 function setup(thread)
   thread:set("tid", next_id)
   next_id = next_id + 1
-  table.insert(threads, thread)
 end
 
 function init(args)
@@ -24,8 +22,6 @@ function init(args)
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. os.getenv("CCWH_BENCH_TOKEN"),
   }
-  accepted = 0
-  other = 0
 end
 
 function request()
@@ -34,16 +30,13 @@ function request()
   return wrk.format("POST", "/events", headers, body)
 end
 
-function response(status, headers, body)
-  if status == 202 then accepted = accepted + 1 else other = other + 1 end
-end
-
 function done(summary, latency, requests)
-  local acc, oth = 0, 0
-  for _, t in ipairs(threads) do
-    acc = acc + t:get("accepted")
-    oth = oth + t:get("other")
-  end
+  -- No response() callback: it makes wrk hand every response to Lua, which costs the
+  -- load generator (sharing the server's 2 cores) ~10 % of the throughput. wrk counts
+  -- non-2xx statuses itself; every body here is valid, so 2xx means 202, and
+  -- bench_receiver.py checks the landed line count against it afterwards.
+  local oth = summary.errors.status
+  local acc = summary.requests - oth
   io.write(string.format(
     'RESULT {"requests":%d,"duration_us":%d,"accepted":%d,"other":%d,"socket_errors":%d,'
       .. '"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d}\n',

@@ -12,7 +12,7 @@ Writers:
 - ``SyncLandingWriter`` (``ccwh ingest``): the same files, written from a plain loop.
 
 ``recover_orphans(home)`` is also run by the loader before each load, so this module must
-stay importable without starting anything (no event loop, no uvicorn).
+stay importable without starting anything (no event loop, no server).
 """
 
 from __future__ import annotations

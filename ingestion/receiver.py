@@ -10,7 +10,7 @@ allowed / event type not routed; 413 body too large; 422 schema violation, every
 listed; 503 when the landing disk refuses writes. A batch with mixed results gets 207 and a
 per-event result list. Every rejected body (or rejected event of a batch) is quarantined.
 
-Configuration arrives as JSON in $CCWH_RECEIVER_CONFIG (``app_from_env``), because uvicorn
+Configuration arrives as JSON in $CCWH_RECEIVER_CONFIG (``app_from_env``), because the server
 starts each worker process from an import string.
 """
 
@@ -24,7 +24,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import orjson
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from ccwh.paths import Home
 from ingestion.destinations import Destination, load_destinations
@@ -37,6 +36,7 @@ from ingestion.landing import (
     LandingUnavailable,
     Quarantine,
     format_lines,
+    recover_orphans,
     utc_now_text,
 )
 from ingestion.server import DEFAULT_MAX_BODY_BYTES
@@ -63,8 +63,28 @@ class ReceiverConfig:
 
 
 def app_from_env() -> Receiver:
-    """uvicorn factory: the app configured by $CCWH_RECEIVER_CONFIG."""
+    """Server factory: the app configured by $CCWH_RECEIVER_CONFIG (runs in each worker)."""
+    _die_with_parent()
     return Receiver(ReceiverConfig(**json.loads(os.environ[CONFIG_ENV])))
+
+
+def _die_with_parent() -> None:
+    """Linux: this worker gets SIGKILL when the server process that started it dies.
+
+    Without it, a `kill -9` of `ccwh serve` would leave its workers running, still holding
+    the port and their segments' locks. A worker that dies releases its segment's lock, and
+    the next start (or a respawned worker) moves the segment to ready/ (recover_orphans).
+    """
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return  # not Linux: workers outlive a killed server until their next write fails
+    if os.getppid() == 1:  # the server died before prctl took effect
+        os._exit(1)
 
 
 # --- responses -------------------------------------------------------------------------------
@@ -236,8 +256,11 @@ class Receiver:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 try:
+                    # A worker that replaces a crashed one takes over its segment (the
+                    # crashed worker's lock is gone; live workers' segments stay locked).
+                    recover_orphans(self.home, self.quarantine)
                     self._start_writer()
-                except Exception as exc:  # noqa: BLE001 - reported to uvicorn, which exits
+                except Exception as exc:  # noqa: BLE001 - reported to the server, which exits
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
                 await send({"type": "lifespan.startup.complete"})
@@ -460,26 +483,6 @@ class Receiver:
         if total > self.max_body:
             return data[: self.max_body], True
         return data, False
-
-
-class ReceiverHttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, minus waiting for TLS close_notify at shutdown.
-
-    Closing a TLS connection waits for the client's close_notify, which an idle pooled
-    client never sends, so graceful shutdown would sit out its whole timeout. Once our side
-    of a connection is closing (its response already handed to the transport) it no longer
-    holds shutdown up.
-    """
-
-    def shutdown(self) -> None:
-        super().shutdown()
-        if self.transport.is_closing():
-            self.connections.discard(self)
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if self.transport.is_closing():
-            self.connections.discard(self)
 
 
 def _remote(scope: dict) -> str | None:

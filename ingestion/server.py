@@ -1,10 +1,9 @@
-"""``ccwh serve``: run the HTTPS event receiver (uvicorn + uvloop + httptools, TLS always)."""
+"""``ccwh serve``: run the HTTPS event receiver (granian ASGI server, TLS always)."""
 
 from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 from pathlib import Path
 
@@ -59,7 +58,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--log-level",
         default="warning",
         choices=["critical", "error", "warning", "info", "debug"],
-        help="uvicorn log level (default warning)",
+        help="server log level (default warning)",
     )
 
 
@@ -118,29 +117,32 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace, cert: Path, key: Path) -> int:
-    import uvicorn
+    from granian import Granian
+    from granian.constants import HTTPModes, Interfaces, Loops, SSLProtocols
+    from granian.log import LogLevels
 
-    # uvicorn re-raises the stop signal after its graceful shutdown; with these no-op
-    # handlers in place that re-raise lands here, and the command exits 0 as documented.
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: None)
-    uvicorn.run(
+    # granian: HTTP parsing and TLS run in Rust, the app in Python; measured here it doubles
+    # the TLS ceiling of uvicorn + httptools (benchmarks/README_receiver.md). It handles
+    # SIGINT/SIGTERM itself: workers run the lifespan shutdown (closing the open segment
+    # into ready/) and the server returns.
+    Granian(
         "ingestion.receiver:app_from_env",
         factory=True,
-        host=args.host,
+        address=args.host,
         port=args.port,
+        interface=Interfaces.ASGI,
         workers=args.workers,
-        ssl_certfile=str(cert),
-        ssl_keyfile=str(key),
-        loop="uvloop",
-        http="ingestion.receiver:ReceiverHttpProtocol",
-        lifespan="on",
-        access_log=False,
-        server_header=False,
-        proxy_headers=False,  # the peer address is the client; no proxy in front by default
-        log_level=args.log_level,
-        timeout_graceful_shutdown=10,
+        loop=Loops.uvloop,
+        http=HTTPModes.http1,
+        websockets=False,
         backlog=4096,
-    )
+        ssl_cert=cert,
+        ssl_key=key,
+        ssl_protocol_min=SSLProtocols.tls12,  # platforms still send TLS 1.2
+        log_level=LogLevels(args.log_level),
+        log_access=False,
+        workers_kill_timeout=15,
+        respawn_failed_workers=True,  # a crashed worker is replaced; it recovers the segment
+    ).serve()
     print("ccwh receiver stopped; open segment closed into landing/ready", flush=True)
     return 0

@@ -32,9 +32,22 @@ create table raw.events (
 T = "acme"  # Europe/Warsaw: UTC+1 in November
 
 
-def _attempt(event_id, client_id, status, started, ended, *, campaign="renewals", channel="call",
-             pass_type="voice", direction="outbound", connected=None, bridged=None,
-             dc_attempts=None, **extra):
+def _attempt(
+    event_id,
+    client_id,
+    status,
+    started,
+    ended,
+    *,
+    campaign="renewals",
+    channel="call",
+    pass_type="voice",
+    direction="outbound",
+    connected=None,
+    bridged=None,
+    dc_attempts=None,
+    **extra,
+):
     data = {
         "interaction_id": f"i-{event_id}",
         "contact_id": f"ct-{client_id}",
@@ -83,33 +96,84 @@ EVENTS = [
     # client a: NOANSWER 10:00, live answer 11:00 bridged after 1 s, NOANSWER 12:00 (UTC).
     # Entire campaign: the live answer is best (rank 8 > 4). From 11:30 on: the 12:00 one.
     _attempt("a1", "a", "NOANSWER", "2026-11-20T10:00:00Z", "2026-11-20T10:01:00Z"),
-    _attempt("a2", "a", "DELIVEREDPERSON", "2026-11-20T11:00:00Z", "2026-11-20T11:05:00Z",
-             connected="2026-11-20T11:00:10Z", bridged="2026-11-20T11:00:11Z"),
+    _attempt(
+        "a2",
+        "a",
+        "DELIVEREDPERSON",
+        "2026-11-20T11:00:00Z",
+        "2026-11-20T11:05:00Z",
+        connected="2026-11-20T11:00:10Z",
+        bridged="2026-11-20T11:00:11Z",
+    ),
     _attempt("a3", "a", "NOANSWER", "2026-11-20T12:00:00Z", "2026-11-20T12:01:00Z"),
     # client b: filtered (DNC) only -> All Contacts only
     _attempt("b1", "b", "DNC", "2026-11-20T08:45:00Z", "2026-11-20T08:45:00Z"),
     # client c: live answer bridged after 3 s (> 2 s: a dialer abandon), at 23:30 UTC =
     # 00:30 Warsaw -> report day 2026-11-21
-    _attempt("c1", "c", "DELIVEREDPERSON", "2026-11-20T23:30:00Z", "2026-11-20T23:35:00Z",
-             connected="2026-11-20T23:30:05Z", bridged="2026-11-20T23:30:08Z"),
+    _attempt(
+        "c1",
+        "c",
+        "DELIVEREDPERSON",
+        "2026-11-20T23:30:00Z",
+        "2026-11-20T23:35:00Z",
+        connected="2026-11-20T23:30:05Z",
+        bridged="2026-11-20T23:30:08Z",
+    ),
     # no client_id: an attempt, never a Best Contact
-    _attempt("n1", None, "DELIVEREDMACHINE", "2026-11-20T13:00:00Z", "2026-11-20T13:01:00Z",
-             connected="2026-11-20T13:00:20Z"),
+    _attempt(
+        "n1",
+        None,
+        "DELIVEREDMACHINE",
+        "2026-11-20T13:00:00Z",
+        "2026-11-20T13:01:00Z",
+        connected="2026-11-20T13:00:20Z",
+    ),
     # e-mail campaign: e1 only ever EMAIL_FILTERED (the seed's nameless row), e2 sent
-    _attempt("e1", "e1", "EMAIL_FILTERED", "2026-11-20T07:45:00Z", "2026-11-20T07:45:00Z",
-             campaign="mail", channel="email", pass_type="email"),
-    _attempt("e2", "e2", "SENTEMAIL", "2026-11-20T09:00:00Z", "2026-11-20T09:00:03Z",
-             campaign="mail", channel="email", pass_type="email"),
+    _attempt(
+        "e1",
+        "e1",
+        "EMAIL_FILTERED",
+        "2026-11-20T07:45:00Z",
+        "2026-11-20T07:45:00Z",
+        campaign="mail",
+        channel="email",
+        pass_type="email",
+    ),
+    _attempt(
+        "e2",
+        "e2",
+        "SENTEMAIL",
+        "2026-11-20T09:00:00Z",
+        "2026-11-20T09:00:03Z",
+        campaign="mail",
+        channel="email",
+        pass_type="email",
+    ),
     # direct-connect campaign: a live answer (not a dialer call) with two DC attempts
-    _attempt("r1", "r", "DELIVEREDPERSON", "2026-11-20T14:00:00+01:00", "2026-11-20T14:06:00+01:00",
-             campaign="reminders", connected="2026-11-20T14:00:10+01:00",
-             dc_attempts=[
-                 _dc("2026-11-20T14:00:40+01:00", "DC_CALL_CENTER_BUSY", 4),
-                 _dc("2026-11-20T14:00:50+01:00", "DC_SUCCESS", 8, 5, 200),
-             ]),
+    _attempt(
+        "r1",
+        "r",
+        "DELIVEREDPERSON",
+        "2026-11-20T14:00:00+01:00",
+        "2026-11-20T14:06:00+01:00",
+        campaign="reminders",
+        connected="2026-11-20T14:00:10+01:00",
+        dc_attempts=[
+            _dc("2026-11-20T14:00:40+01:00", "DC_CALL_CENTER_BUSY", 4),
+            _dc("2026-11-20T14:00:50+01:00", "DC_SUCCESS", 8, 5, 200),
+        ],
+    ),
     # a text opt-out
-    _attempt("s1", "s", "TEXT_MSG_OPT_OUT", "2026-11-20T15:00:00Z", "2026-11-20T15:20:00Z",
-             campaign="mail", channel="sms", pass_type="text"),
+    _attempt(
+        "s1",
+        "s",
+        "TEXT_MSG_OPT_OUT",
+        "2026-11-20T15:00:00Z",
+        "2026-11-20T15:20:00Z",
+        campaign="mail",
+        channel="sms",
+        pass_type="text",
+    ),
 ]
 
 
@@ -180,7 +244,11 @@ def test_all_attempts_and_best_contact(built):
     ]
     best = _rows(warehouse, "select client_id, event_id from best_contact order by client_id")
     assert [(r["client_id"], r["event_id"]) for r in best] == [
-        ("a", "a2"), ("c", "c1"), ("e2", "e2"), ("r", "r1"), ("s", "s1"),
+        ("a", "a2"),
+        ("c", "c1"),
+        ("e2", "e2"),
+        ("r", "r1"),
+        ("s", "s1"),
     ]
     c1 = _rows(warehouse, "select report_day, status_rank from all_attempts where event_id = 'c1'")
     assert c1 == [{"report_day": date(2026, 11, 21), "status_rank": 8}]  # 00:30 Warsaw
@@ -231,10 +299,22 @@ def test_dialer_compliance_and_direct_connect(built):
     # a2 bridged in 1 s (compliant); c1 in 3 s (abandon) on the next report day; r1 is on
     # a direct_connect campaign and is not a dialer call
     assert rows == [
-        {"campaign_id": "renewals", "report_day": date(2026, 11, 20), "live_answered_calls": 1,
-         "abandoned_calls": 0, "window_abandon_rate": 0.0, "is_over_threshold": False},
-        {"campaign_id": "renewals", "report_day": date(2026, 11, 21), "live_answered_calls": 1,
-         "abandoned_calls": 1, "window_abandon_rate": 0.5, "is_over_threshold": True},
+        {
+            "campaign_id": "renewals",
+            "report_day": date(2026, 11, 20),
+            "live_answered_calls": 1,
+            "abandoned_calls": 0,
+            "window_abandon_rate": 0.0,
+            "is_over_threshold": False,
+        },
+        {
+            "campaign_id": "renewals",
+            "report_day": date(2026, 11, 21),
+            "live_answered_calls": 1,
+            "abandoned_calls": 1,
+            "window_abandon_rate": 0.5,
+            "is_over_threshold": True,
+        },
     ]
     dcs = _rows(
         warehouse,
@@ -242,10 +322,20 @@ def test_dialer_compliance_and_direct_connect(built):
         "from contact_center_detail order by dc_attempt_number",
     )
     assert dcs == [
-        {"dc_attempt_number": 1, "attempted_at": datetime(2026, 11, 20, 13, 0, 40),
-         "dc_status": "DC_CALL_CENTER_BUSY", "is_final_dc_attempt": False, "client_id": "r"},
-        {"dc_attempt_number": 2, "attempted_at": datetime(2026, 11, 20, 13, 0, 50),
-         "dc_status": "DC_SUCCESS", "is_final_dc_attempt": True, "client_id": "r"},
+        {
+            "dc_attempt_number": 1,
+            "attempted_at": datetime(2026, 11, 20, 13, 0, 40),
+            "dc_status": "DC_CALL_CENTER_BUSY",
+            "is_final_dc_attempt": False,
+            "client_id": "r",
+        },
+        {
+            "dc_attempt_number": 2,
+            "attempted_at": datetime(2026, 11, 20, 13, 0, 50),
+            "dc_status": "DC_SUCCESS",
+            "is_final_dc_attempt": True,
+            "client_id": "r",
+        },
     ]
     summary = _rows(
         warehouse,
@@ -261,9 +351,7 @@ def test_opt_outs_usage_and_trace(built):
     opt = _rows(warehouse, "select client_id, opted_out_at from text_opt_outs")
     assert opt == [{"client_id": "s", "opted_out_at": datetime(2026, 11, 20, 15, 20)}]
     # usage day is New York's date: c1 at 23:30 UTC is 18:30 in New York, still 2026-11-20
-    usage = _rows(
-        warehouse, "select usage_day, report_day from usage_detail where event_id = 'c1'"
-    )
+    usage = _rows(warehouse, "select usage_day, report_day from usage_detail where event_id = 'c1'")
     assert usage == [{"usage_day": date(2026, 11, 20), "report_day": date(2026, 11, 21)}]
     # the trace of one device holds attempts and filtered records across campaigns
     trace = _rows(

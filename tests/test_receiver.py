@@ -320,12 +320,54 @@ def test_kill_9_under_load_loses_no_acknowledged_event(tmp_path):
     stop.set()
     for t in threads:
         t.join(15)
-    assert list((home / "landing" / "open").glob("*.ndjson"))  # the dead writer's segment
-    recover_orphans(Home.resolve(home))
-    assert not list((home / "landing" / "open").glob("*.ndjson"))
+    assert list((home / "landing" / "open").glob("*.ndjson"))  # the dead writers' segments
+
+    # Killing the server kills its workers too (PR_SET_PDEATHSIG); a segment is recovered
+    # once its worker is gone and its lock released, which takes a moment after the kill.
+    def recovered() -> bool:
+        recover_orphans(Home.resolve(home))
+        return not list((home / "landing" / "open").glob("*.ndjson"))
+
+    wait_for(recovered, timeout=20)
     landed = set(landed_ids(home))  # parses every line: no torn line survived recovery
     missing = [e for e in acknowledged if e not in landed]
     assert not missing, f"{len(missing)} acknowledged events lost, e.g. {missing[:5]}"
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = (task / "children").read_text().split()
+        out.extend(int(c) for c in children)
+    return out
+
+
+def test_a_crashed_worker_is_replaced_and_its_segment_recovered(tmp_path):
+    home = tmp_path / "home"
+    write_destinations(home)
+    srv = Server(home, "--workers", "2", "--segment-max-age", "3600")
+    acknowledged = []
+    for i in range(40):
+        r = srv.post(queue_event(f"w-{i}"))
+        assert r.status_code == 202
+        acknowledged.append(f"w-{i}")
+    wait_for(lambda: len(_children(srv.proc.pid)) == 2)
+    # The worker that wrote these events: segment names end in -<pid>-<random>.ndjson.
+    (segment,) = (home / "landing" / "open").glob("*.ndjson")
+    victim = int(segment.name.split("-")[-2])
+    assert victim in _children(srv.proc.pid)
+    os.kill(victim, signal.SIGKILL)
+    # The server starts a new worker, which moves the dead one's segment to ready/.
+    wait_for(lambda: (home / "landing" / "ready" / segment.name).exists(), timeout=30)
+    assert len(_children(srv.proc.pid)) == 2
+    for i in range(40, 80):
+        srv.session.close()  # new connections, so both workers (old and new) get some
+        r = srv.post(queue_event(f"w-{i}"))
+        assert r.status_code == 202
+        acknowledged.append(f"w-{i}")
+    assert srv.stop() == 0
+    assert not list((home / "landing" / "open").glob("*.ndjson"))
+    assert sorted(landed_ids(home)) == sorted(acknowledged)
 
 
 def test_disk_refusing_writes_gives_503_then_recovers(tmp_path):
