@@ -1,4 +1,5 @@
--- wrk script: POST /events with a JSON array of $CCWH_BENCH_BATCH events (default 1000),
+-- wrk script: POST /events with a JSON array (or, with CCWH_BENCH_FORMAT=ndjson, an NDJSON
+-- body) of $CCWH_BENCH_BATCH events (default 1000),
 -- event_ids unique per request. Token from $CCWH_BENCH_TOKEN. Used by bench_receiver.py.
 local next_id = 1
 
@@ -19,10 +20,15 @@ function init(args)
   local n = tonumber(os.getenv("CCWH_BENCH_BATCH") or "1000")
   local parts = {}
   for i = 1, n do parts[i] = string.format(event, i, i) end
-  template = "[" .. table.concat(parts, ",") .. "]"
+  local ndjson = os.getenv("CCWH_BENCH_FORMAT") == "ndjson"
+  if ndjson then
+    template = table.concat(parts, "\n") .. "\n"
+  else
+    template = "[" .. table.concat(parts, ",") .. "]"
+  end
   prefix = string.format("b%d-%d", tid, math.random(1, 1000000000))
   headers = {
-    ["Content-Type"] = "application/json",
+    ["Content-Type"] = ndjson and "application/x-ndjson" or "application/json",
     ["Authorization"] = "Bearer " .. os.getenv("CCWH_BENCH_TOKEN"),
   }
   counter = 0

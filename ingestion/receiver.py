@@ -36,9 +36,11 @@ from ingestion.landing import (
     LandingUnavailable,
     Quarantine,
     format_lines,
+    format_raw_lines,
     recover_orphans,
     utc_now_text,
 )
+from ingestion.schemas import valid_json_event
 from ingestion.server import DEFAULT_MAX_BODY_BYTES
 
 log = logging.getLogger("ccwh.receiver")
@@ -320,7 +322,25 @@ class Receiver:
             await _send_json(send, 401, {"error": "unauthorized", "message": message}, _CHALLENGE)
             return
         if body[:1] == b"{" and content_type in _PLAIN_JSON:
-            # Fast path for the common case, one event: no batch bookkeeping.
+            # Fast path for the common case, one event: no batch bookkeeping. A compact
+            # body (one line) is validated from its bytes and landed as it came; otherwise
+            # it is parsed, checked and landed re-serialised as one line.
+            line = body.rstrip()
+            raw = b"\n" not in line and b"\r" not in line and line[-1:] == b"}"
+            valid = valid_json_event(line) if raw else None
+            if (
+                valid is not None
+                and destination.refusal(valid["tenant_id"], valid["event_type"]) is None
+            ):
+                try:
+                    await self._land_raw([line], destination)
+                except LandingUnavailable as exc:
+                    await self._landing_failed(send, body, dest_name, scope, exc)
+                    return
+                self.metrics.accepted += 1
+                self.metrics.responses[202] += 1
+                await _ACCEPTED_ONE.send(send)
+                return
             try:
                 event = orjson.loads(body)
             except orjson.JSONDecodeError:
@@ -357,7 +377,10 @@ class Receiver:
 
         if verdicts.accepted:
             try:
-                await self._land(verdicts.accepted, destination)
+                if verdicts.raw_lines is not None:
+                    await self._land_raw(verdicts.raw_lines, destination)
+                else:
+                    await self._land(verdicts.accepted, destination)
             except LandingUnavailable as exc:
                 await self._landing_failed(send, body, dest_name, scope, exc)
                 return
@@ -380,6 +403,10 @@ class Receiver:
     async def _land(self, events: list[dict], destination: Destination) -> None:
         writer = self.writer or self._start_writer()
         await writer.append(format_lines(events, utc_now_text(), destination.name, SOURCE))
+
+    async def _land_raw(self, lines: list[bytes], destination: Destination) -> None:
+        writer = self.writer or self._start_writer()
+        await writer.append(format_raw_lines(lines, utc_now_text(), destination.name, SOURCE))
 
     async def _send_batch_result(self, send: Any, verdicts: Any) -> None:
         rejected = {r.index: r for r in verdicts.rejections}

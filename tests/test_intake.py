@@ -116,3 +116,27 @@ def test_schema_command_uses_check_files(tmp_path):
     result = ccwh(tmp_path, "schema", str(path))
     assert result.returncode == 1
     assert f"{path}:1: $.schema_version: unsupported schema_version" in result.stdout
+
+
+def test_ndjson_fast_path_lands_the_lines_as_the_general_path_would(central):
+    from ingestion.landing import format_lines, format_raw_lines
+
+    events = [queue_event(f"f-{i}") for i in range(5)]
+    events[2]["extra_field"] = {"kept": [1, 2]}
+    body = b"\r\n".join(orjson.dumps(e) for e in events) + b"\n\n"
+    v = judge(body, central, ndjson=True)
+    assert v.raw_lines is not None and v.rejections == [] and v.total == 5
+    assert [e["event_id"] for e in v.accepted] == [f"f-{i}" for i in range(5)]
+    fast = format_raw_lines(v.raw_lines, "2026-01-01T00:00:00.000000Z", "central", "receiver")
+    copies = [orjson.loads(orjson.dumps(e)) for e in events]  # format_lines extends them
+    slow = format_lines(copies, "2026-01-01T00:00:00.000000Z", "central", "receiver")
+    assert [orjson.loads(x) for x in fast.splitlines()] == [
+        orjson.loads(x) for x in slow.splitlines()
+    ]
+    # One bad line anywhere: the general path, which names the problem and its line.
+    events[3]["schema_version"] = True
+    body = b"\n".join(orjson.dumps(e) for e in events)
+    v = judge(body, central, ndjson=True)
+    assert v.raw_lines is None
+    assert [(r.index, r.line, r.status) for r in v.rejections] == [(3, 4, 422)]
+    assert len(v.accepted) == 4

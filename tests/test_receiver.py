@@ -268,6 +268,26 @@ def test_plain_http_is_not_served(server):
         requests.get(f"http://127.0.0.1:{server.port}/healthz", timeout=5)
 
 
+def test_compact_and_pretty_bodies_land_as_one_identical_line_each(tmp_path):
+    # A compact body is landed as it came (plus the receiver's fields); a pretty-printed one
+    # is re-serialised onto one line. Both read back as the same event.
+    home = tmp_path / "home"
+    write_destinations(home)
+    srv = Server(home)
+    compact, pretty = queue_event("c-1"), queue_event("c-2")
+    assert srv.post(json.dumps(compact, separators=(",", ":"))).status_code == 202
+    assert srv.post(json.dumps(pretty, indent=2)).status_code == 202
+    assert srv.stop() == 0
+    lines = {line["event_id"]: line for line in landed_lines(home)}
+    assert set(lines) == {"c-1", "c-2"}
+    for event in (compact, pretty):
+        got = dict(lines[event["event_id"]])
+        assert got.pop("_ccwh_destination") == "central"
+        assert got.pop("_ccwh_source") == "receiver"
+        assert got.pop("_ccwh_received_at").endswith("Z")
+        assert got == event
+
+
 # --- lifecycle ---------------------------------------------------------------------------------
 
 

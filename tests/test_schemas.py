@@ -6,9 +6,16 @@ import copy
 import random
 from datetime import date
 
+import orjson
 import pytest
 
-from ingestion.schemas import EVENT_TYPES, batch_is_valid, json_schema, validate_event
+from ingestion.schemas import (
+    EVENT_TYPES,
+    batch_is_valid,
+    json_schema,
+    valid_json_event,
+    validate_event,
+)
 from ingestion.simulator import SimConfig, generate
 
 
@@ -129,6 +136,44 @@ def test_batch_fast_path_agrees_with_per_event_validation(sample: list[dict]) ->
         if rng.random() < 0.7:
             rng.choice(breakers)(rng.choice(batch))
         assert batch_is_valid(batch) == (not any(validate_event(e) for e in batch))
+
+
+def test_line_fast_path_agrees_with_per_event_validation(sample: list[dict]) -> None:
+    """valid_json_event (pydantic straight from the bytes, for NDJSON lines) accepts exactly
+    the events validate_event finds no problem with, including the JSON-only traps: `true`
+    and `1.0` as schema_version, which JSON-mode lax validation would let through."""
+    breakers = [
+        lambda e: e.pop("tenant_id"),
+        lambda e: e.__setitem__("schema_version", True),
+        lambda e: e.__setitem__("schema_version", 1.0),
+        lambda e: e.__setitem__("schema_version", "1"),
+        lambda e: e.__setitem__("event_type", "nope"),
+        lambda e: e.__setitem__("_ccwh_source", "x"),
+        lambda e: e["data"].__setitem__("_x", 1),  # unknown data fields are kept: valid
+        lambda e: e.__setitem__("occurred_at", "2026-03-07 10:00"),
+        lambda e: e.__setitem__("occurred_at", "2026-03-07T10:00:00"),  # naive
+        lambda e: e["data"].clear(),
+        lambda e: e.__setitem__("event_id", ""),
+    ]
+    rng = random.Random(11)
+    checked = {True: 0, False: 0}
+    for event in sample[:300]:
+        for breaker in [None, rng.choice(breakers), rng.choice(breakers)]:
+            e = copy.deepcopy(event)
+            if breaker is not None:
+                breaker(e)
+            expected = not validate_event(e)
+            assert (valid_json_event(orjson.dumps(e)) is not None) == expected, e
+            checked[expected] += 1
+    assert checked[True] > 100 and checked[False] > 100
+    for e in sample:
+        if e["event_type"] == "queue_call" and e["data"]["outcome"] == "answered":
+            e = copy.deepcopy(e)
+            del e["data"]["answered_at"]  # a cross-field rule, checked after the schema
+            assert validate_event(e) and valid_json_event(orjson.dumps(e)) is None
+            break
+    else:
+        raise AssertionError("no answered queue_call in the sample")
 
 
 def test_json_schema_covers_every_event_type() -> None:
