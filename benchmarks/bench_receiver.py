@@ -5,7 +5,8 @@
 Starts ``ccwh serve --workers 2`` on 127.0.0.1 in a throw-away home, then runs
 (a) single-event POSTs (unique event_id per request), (b) 1000-event JSON arrays and
 (c) 1000-event NDJSON bodies, each with wrk, and prints events/s and latency percentiles.
-Every 202 means validated and fsync'd. wrk shares the machine's cores with the server, as on a small production box.
+Every 202 means validated and fsync'd. wrk shares the machine's cores with the server, as
+on a small production box.
 Installs wrk from Debian if it is missing. Figures are recorded in README_receiver.md.
 """
 
