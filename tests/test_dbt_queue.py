@@ -372,7 +372,9 @@ def test_project_default_formula_switch(built):
     tmp, warehouse = built
     models = ["int_tenants", "int_queue_interactions", "queue_kpis_daily"]
     switched = "{sl_formula: answered, sl_threshold_seconds: 30}"
-    result = _dbt(tmp, warehouse, "run", models, "--vars", switched)
+    # queue_kpis_daily is incremental by report day: a changed metric setting restates every
+    # day, so it needs --full-refresh (an incremental run without vars rebuilds no old day).
+    result = _dbt(tmp, warehouse, "run", models, "--vars", switched, "--full-refresh")
     try:
         assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
         row = _rows(
@@ -389,4 +391,4 @@ def test_project_default_formula_switch(built):
             "service_level_of_answered": 1.0,
         }
     finally:
-        _dbt(tmp, warehouse, "run", models)
+        _dbt(tmp, warehouse, "run", models, "--full-refresh")

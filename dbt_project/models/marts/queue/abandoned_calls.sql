@@ -2,6 +2,7 @@
 -- per abandoned queue interaction (queue event with outcome abandoned), every channel, with
 -- its wait, local hour of day and wait bucket. Buckets are lower-inclusive, upper-exclusive
 -- [lower, upper) seconds, bounds from var abandon_wait_bucket_bounds (decisions/queue.md).
+{{ config(**ccwh.report_day_incremental_config(['event_id'])) }}
 {%- set bounds = var('abandon_wait_bucket_bounds') %}
 with
 
@@ -9,6 +10,7 @@ queue_interactions as (
 
     select * from {{ ref('int_queue_interactions') }}
     where outcome = 'abandoned'
+      and {{ ccwh.report_day_window('report_day') }}
 
 ),
 
@@ -25,7 +27,6 @@ final as (
         left_at,
         wait_seconds,
         is_short_abandon,
-        report_day,
         cast(extract(hour from entered_at_local) as bigint) as hour_local,
         cast(
             case
@@ -59,7 +60,8 @@ final as (
                 {%- endfor %}
             end as double
         ) as wait_bucket_max_seconds,
-        short_abandon_seconds
+        short_abandon_seconds,
+        report_day
     from queue_interactions
 
 )

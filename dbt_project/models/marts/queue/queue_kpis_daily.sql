@@ -2,11 +2,13 @@
 -- (queue_call/chat/email). The first columns are the original voice mart's, unchanged in
 -- name, order and meaning; channel and the variants follow. Only days with at least one
 -- queue event have a row: the mart reports activity, not a calendar.
+{{ config(**ccwh.report_day_incremental_config(['tenant_id', 'queue_id', 'channel'])) }}
 with
 
 queue_interactions as (
 
     select * from {{ ref('int_queue_interactions') }}
+    where {{ ccwh.report_day_window('report_day') }}
 
 ),
 
@@ -39,7 +41,6 @@ final as (
     select
         tenant_id,
         queue_id,
-        report_day,
         offered,
         answered,
         abandoned,
@@ -62,7 +63,8 @@ final as (
         service_level_of_answered,
         service_level_incl_abandoned,
         abandon_rate_excl_short,
-        avg_time_to_abandon_excl_short_seconds
+        avg_time_to_abandon_excl_short_seconds,
+        report_day
     from aggregated
 
 )

@@ -3,11 +3,13 @@
 -- the tenant's zone (hour_start UTC, hour_start_local wall time; decisions/queue.md). Same
 -- columns as queue_kpis_interval, with hour_start in place of interval_start. Only hours with
 -- at least one queue event have a row.
+{{ config(**ccwh.report_day_incremental_config(['tenant_id', 'queue_id', 'channel', 'hour_start'])) }}
 with
 
 queue_interactions as (
 
     select * from {{ ref('int_queue_interactions') }}
+    where {{ ccwh.report_day_window('report_day') }}
 
 ),
 
@@ -44,7 +46,6 @@ final as (
     select
         tenant_id,
         queue_id,
-        report_day,
         hour_start,
         offered,
         answered,
@@ -69,7 +70,8 @@ final as (
         service_level_of_answered,
         service_level_incl_abandoned,
         abandon_rate_excl_short,
-        avg_time_to_abandon_excl_short_seconds
+        avg_time_to_abandon_excl_short_seconds,
+        report_day
     from aggregated
 
 )

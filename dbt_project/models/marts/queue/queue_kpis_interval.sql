@@ -2,11 +2,13 @@
 -- entered_at), every channel (queue_call/chat/email). The first columns are the original
 -- voice mart's, unchanged in name, order and meaning; channel and the variants follow.
 -- Only intervals with at least one queue event have a row.
+{{ config(**ccwh.report_day_incremental_config(['tenant_id', 'queue_id', 'channel', 'interval_start'])) }}
 with
 
 queue_interactions as (
 
     select * from {{ ref('int_queue_interactions') }}
+    where {{ ccwh.report_day_window('report_day') }}
 
 ),
 
@@ -43,7 +45,6 @@ final as (
     select
         tenant_id,
         queue_id,
-        report_day,
         interval_start,
         offered,
         answered,
@@ -68,7 +69,8 @@ final as (
         service_level_of_answered,
         service_level_incl_abandoned,
         abandon_rate_excl_short,
-        avg_time_to_abandon_excl_short_seconds
+        avg_time_to_abandon_excl_short_seconds,
+        report_day
     from aggregated
 
 )
