@@ -68,7 +68,44 @@ CREATE TABLE IF NOT EXISTS raw.loaded_segments (
     duplicates BIGINT NOT NULL,
     bytes      BIGINT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS raw.loaded_days (
+    tenant_id  VARCHAR NOT NULL,
+    report_day DATE NOT NULL,
+    loaded_at  TIMESTAMP NOT NULL,
+    events     BIGINT NOT NULL,
+    late       BOOLEAN NOT NULL,
+    built_at   TIMESTAMP
+);
 """
+
+# The report days a batch's queue events touch, by the dbt view that computes them with the
+# same macro and tenant zones as the marts (no second copy of the report-day rule here). A
+# (tenant, day) is *late* when the marts hold it already and it is older than the tenant's
+# newest built day (that one is still open). The incremental marts rebuild new days in the
+# next run; late days wait for their own partition run, which records the restatement
+# (orchestration/restatements.py). Before the first dbt build the view does not exist and
+# nothing is recorded: the first build is a full one anyway.
+REPORT_DAYS_VIEW = ("intermediate", "int_queue_event_report_days")
+DAILY_MART = ("main", "queue_kpis_daily")  # every queue event's (tenant, report day) is here
+
+_INSERT_LOADED_DAYS = """
+INSERT INTO raw.loaded_days BY NAME
+SELECT tenant_id, report_day, loaded_at, events, {late} AS late
+FROM (
+    SELECT d.tenant_id, d.report_day, $loaded_at::TIMESTAMP AS loaded_at, count(*) AS events
+    FROM intermediate.int_queue_event_report_days AS d
+    WHERE d.event_id IN (SELECT event_id FROM raw.events WHERE loaded_at = $loaded_at::TIMESTAMP)
+      AND d.report_day IS NOT NULL
+    GROUP BY d.tenant_id, d.report_day
+) AS p
+"""
+
+_LATE = """coalesce(
+    EXISTS (SELECT 1 FROM main.queue_kpis_daily AS k
+            WHERE k.tenant_id = p.tenant_id AND k.report_day = p.report_day)
+    AND p.report_day < (SELECT max(k.report_day) FROM main.queue_kpis_daily AS k
+                        WHERE k.tenant_id = p.tenant_id),
+    false)"""
 
 # The landed line's fields and their types; read_json gets them explicitly so nothing is
 # guessed from a sample and a wrong type is an error, not a silently NULL column.
@@ -303,6 +340,7 @@ def load_batch(
         con.execute(_FIRST_COPIES)
         con.execute(_INSERT_EVENTS, {"loaded_at": loaded_at})
         con.execute(_INSERT_MANIFEST, {"loaded_at": loaded_at})
+        record_loaded_days(con, loaded_at)
         lines, inserted = con.execute(
             "SELECT sum(lines)::BIGINT, sum(inserted)::BIGINT FROM raw.loaded_segments "
             "WHERE segment IN (SELECT segment FROM _ccwh_files)"
@@ -316,6 +354,26 @@ def load_batch(
             con.execute(f"DROP TABLE IF EXISTS {table}")
     lines, inserted = int(lines or 0), int(inserted or 0)
     return lines, inserted, lines - inserted
+
+
+def _relation_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT (SELECT count(*) FROM duckdb_tables() WHERE database_name = "
+            "current_database() AND schema_name = $s AND table_name = $n) + (SELECT count(*) "
+            "FROM duckdb_views() WHERE database_name = current_database() AND schema_name = "
+            "$s AND view_name = $n)",
+            {"s": schema, "n": name},
+        ).fetchone()[0]
+    )
+
+
+def record_loaded_days(con: duckdb.DuckDBPyConnection, loaded_at: datetime) -> None:
+    """raw.loaded_days: the (tenant, report day) pairs of the events loaded at ``loaded_at``."""
+    if not _relation_exists(con, *REPORT_DAYS_VIEW):
+        return
+    late = _LATE if _relation_exists(con, *DAILY_MART) else "false"
+    con.execute(_INSERT_LOADED_DAYS.format(late=late), {"loaded_at": loaded_at})
 
 
 def quarantine_segment(home: Home, path: Path, error: str) -> Path:
