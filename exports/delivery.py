@@ -390,13 +390,15 @@ def send_mail(
         msg.add_attachment(
             attachment.read_bytes(), maintype=maintype, subtype=subtype, filename=attachment.name
         )
-    password = secrets.get(smtp_server.password)
-    if password and not smtp_server.starttls:
+    if (smtp_server.username or smtp_server.password) and not smtp_server.starttls:
+        # checked before connecting (and before reading the secret): AUTH PLAIN/LOGIN would
+        # send the password in clear text to anyone on the path
         raise DeliveryError(
-            f"refusing to send SMTP credentials to {smtp_server.host} without STARTTLS; "
-            "set starttls: true",
+            f"refusing to send SMTP credentials to {smtp_server.host}:{smtp_server.port} "
+            "without STARTTLS; set starttls: true",
             retryable=False,
         )
+    password = secrets.get(smtp_server.password)
     with smtplib.SMTP(smtp_server.host, smtp_server.port, timeout=TIMEOUT) as s:
         s.ehlo()
         if smtp_server.starttls:
@@ -406,7 +408,17 @@ def send_mail(
             try:
                 s.login(smtp_server.username, password or "")
             except smtplib.SMTPAuthenticationError as e:
-                raise DeliveryError(f"SMTP authentication failed: {e}", retryable=False) from e
+                raise DeliveryError(
+                    f"SMTP authentication failed for {smtp_server.username} at "
+                    f"{smtp_server.host}:{smtp_server.port}: {e}",
+                    retryable=False,
+                ) from e
+            except smtplib.SMTPNotSupportedError as e:
+                raise DeliveryError(
+                    f"SMTP server {smtp_server.host}:{smtp_server.port} does not offer AUTH "
+                    "after STARTTLS; remove username/password or fix the server's settings",
+                    retryable=False,
+                ) from e
         refused = s.send_message(msg)
         if refused:
             raise DeliveryError(

@@ -265,21 +265,39 @@ class FtpServer:
 
 @dataclass
 class SmtpServer:
+    """aiosmtpd on 127.0.0.1 that requires STARTTLS. With ``auth=True`` it also offers AUTH
+    (PLAIN, LOGIN) after STARTTLS only, accepts USER / PASSWORD and refuses mail from a
+    session that did not log in.
+
+    ``connections`` counts client connections (the controller's own start-up probe excluded),
+    ``logins`` every AUTH attempt as (login, accepted) — never the password."""
+
     cert: Path
     key: Path
     mode: str = "ok"  # ok | refuse (451 on DATA)
+    auth: bool = False
+    offer_auth: bool = True  # False: AUTH is not advertised at all (as on a relay-only port)
     port: int = 0
     messages: list = field(default_factory=list)
+    logins: list = field(default_factory=list)
+    connections: int = 0
     _controller: object = None
 
     def start(self) -> SmtpServer:
         import ssl
 
         from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
         server = self
 
         class Handler:
+            async def handle_EHLO(self, smtp, session, envelope, hostname, responses):
+                session.host_name = hostname
+                if not server.offer_auth:
+                    responses = [r for r in responses if not r.startswith("250-AUTH")]
+                return responses
+
             async def handle_DATA(self, smtp, session, envelope):
                 if server.mode == "refuse":
                     return "451 4.3.0 Temporary failure (test server refuses mail)"
@@ -289,21 +307,48 @@ class SmtpServer:
                         "to": list(envelope.rcpt_tos),
                         "data": envelope.original_content or envelope.content,
                         "tls": session.ssl is not None,
+                        "login": session.login_data.decode() if session.login_data else None,
                     }
                 )
                 return "250 OK"
 
+        def authenticator(_server, _session, _envelope, mechanism, auth_data):
+            ok = (
+                isinstance(auth_data, LoginPassword)
+                and auth_data.login == USER.encode()
+                and auth_data.password == PASSWORD.encode()
+            )
+            login = auth_data.login.decode() if isinstance(auth_data, LoginPassword) else None
+            server.logins.append((login, ok))
+            # handled=False: aiosmtpd itself answers a failure with 535
+            return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
+
+        class CountingController(Controller):
+            def factory(self):
+                # asyncio calls this once per accepted connection
+                server.connections += 1
+                return SMTP(self.handler, **self.SMTP_kwargs)
+
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(str(self.cert), str(self.key))
         self.port = free_port()
-        self._controller = Controller(
+        auth_kwargs = (
+            {"authenticator": authenticator, "auth_required": True, "auth_require_tls": True}
+            if self.auth
+            else {}
+        )
+        self._controller = CountingController(
             Handler(),
             hostname="127.0.0.1",
             port=self.port,
             tls_context=ctx,
             require_starttls=True,
+            **auth_kwargs,
         )
         self._controller.start()
+        # start() connects once to check the server is up, and waits until that connection
+        # reached factory(): a reset here leaves only the clients' connections counted
+        self.connections = 0
         return self
 
     def stop(self) -> None:

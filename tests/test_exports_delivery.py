@@ -3,7 +3,9 @@ and no partial file left behind."""
 
 from __future__ import annotations
 
+import dataclasses
 import email
+import logging
 import textwrap
 
 import pytest
@@ -27,11 +29,13 @@ from exports.definitions import (
     RetryPolicy,
     SecretRef,
     SftpTarget,
+    find,
 )
 from exports.definitions import (
     SmtpServer as SmtpConfig,
 )
-from exports.runner import run_named
+from exports.registry import Registry
+from exports.runner import run_named, watermark_key
 
 FAST = RetryPolicy(attempts=3, backoff_seconds=0.01, max_backoff_seconds=0.02)
 
@@ -302,6 +306,176 @@ def test_email_server_down(payload, secrets):
     smtp = SmtpConfig(host="127.0.0.1", port=closed_port())
     result = delivery.deliver(EmailTarget(to=("a@example.com",), smtp=smtp), payload, secrets, FAST)
     assert not result.ok and result.attempts == 3
+
+
+# --- e-mail with SMTP AUTH -------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp_auth_server(tls):
+    server = SmtpServer(cert=tls[0], key=tls[1], auth=True).start()
+    yield server
+    server.stop()
+
+
+def _auth_smtp(server, tls_cert, env="CCWH_TEST_SMTP_PASSWORD", **kw):
+    base = dict(
+        host="127.0.0.1",
+        port=server.port,
+        sender="reports@ccwh.test",
+        username=USER,
+        password=SecretRef(env=env),
+        ca_file=tls_cert,
+    )
+    base.update(kw)
+    return SmtpConfig(**base)
+
+
+def test_email_auth_after_starttls_delivers_the_attachment(
+    smtp_auth_server, payload, tls, monkeypatch
+):
+    monkeypatch.setenv("CCWH_TEST_SMTP_PASSWORD", PASSWORD)
+    secrets = delivery.Secrets(path=None)
+    target = EmailTarget(to=("a@example.com",), smtp=_auth_smtp(smtp_auth_server, tls[0]))
+    result = delivery.deliver(target, payload, secrets, FAST)
+    assert result.ok, result.error
+    assert smtp_auth_server.connections == 1
+    assert smtp_auth_server.logins == [(USER, True)]
+    [msg] = smtp_auth_server.messages
+    assert msg["tls"] and msg["login"] == USER and msg["to"] == ["a@example.com"]
+    [part] = [p for p in email.message_from_bytes(msg["data"]).walk() if p.get_filename()]
+    assert part.get_filename() == payload.name
+    assert part.get_payload(decode=True) == payload.read_bytes()
+
+
+def test_email_server_requiring_auth_refuses_an_anonymous_sender(smtp_auth_server, payload, tls):
+    # the server really insists on AUTH: without a username nothing is delivered
+    smtp = SmtpConfig(host="127.0.0.1", port=smtp_auth_server.port, ca_file=tls[0])
+    result = delivery.deliver(
+        EmailTarget(to=("a@example.com",), smtp=smtp), payload, delivery.Secrets(path=None), FAST
+    )
+    assert not result.ok and "530" in result.error
+    assert smtp_auth_server.messages == []
+
+
+def test_email_auth_on_a_server_without_auth_fails_once(smtp_server, payload, tls, monkeypatch):
+    monkeypatch.setenv("CCWH_TEST_SMTP_PASSWORD", PASSWORD)
+    smtp_server.offer_auth = False
+    target = EmailTarget(to=("a@example.com",), smtp=_auth_smtp(smtp_server, tls[0]))
+    result = delivery.deliver(target, payload, delivery.Secrets(path=None), FAST)
+    assert not result.ok and result.attempts == 1
+    assert "does not offer AUTH" in result.error
+    assert smtp_server.messages == []
+
+
+@pytest.mark.parametrize("with_password", [True, False])
+def test_email_credentials_are_never_sent_without_starttls(
+    smtp_auth_server, payload, tls, monkeypatch, with_password
+):
+    monkeypatch.setenv("CCWH_TEST_SMTP_PASSWORD", PASSWORD)
+    smtp = _auth_smtp(smtp_auth_server, tls[0], starttls=False)
+    if not with_password:
+        smtp = dataclasses.replace(smtp, password=None)
+    result = delivery.deliver(
+        EmailTarget(to=("a@example.com",), smtp=smtp), payload, delivery.Secrets(path=None), FAST
+    )
+    assert not result.ok and result.attempts == 1
+    assert result.error == (
+        f"refusing to send SMTP credentials to 127.0.0.1:{smtp_auth_server.port} without "
+        "STARTTLS; set starttls: true"
+    )
+    assert smtp_auth_server.connections == 0  # refused before connecting
+    assert smtp_auth_server.messages == []
+
+
+def _report_home(tmp_path, monkeypatch, server, tls_cert, smtp_password):
+    """A data directory with one attempt and an incremental report e-mailed through
+    ``server`` with SMTP AUTH, failure alerts by e-mail through the same server."""
+    monkeypatch.delenv("CCWH_SECRETS_FILE", raising=False)
+    home = make_home(tmp_path)
+    write_warehouse(
+        home, [("acme", "C1", "c1", "i1", "BUSY", 4, "2024-03-10 10:00:00", "2024-03-10 10:01:00")]
+    )
+    secrets_file = home.config_dir / "secrets.yaml"
+    secrets_file.write_text(f"acme_smtp: {smtp_password}\n")
+    secrets_file.chmod(0o600)
+    (home.config_dir / "reports" / "acme.yaml").write_text(
+        textwrap.dedent(f"""
+        tenant: acme
+        smtp:
+          host: 127.0.0.1
+          port: {server.port}
+          username: {USER}
+          password: {{secret: acme_smtp}}
+          from: reports@ccwh.test
+          ca_file: {tls_cert}
+        alerts:
+          email: ops@example.com
+        reports:
+          - name: mailed
+            type: all_attempts
+            timeframe: incremental
+            retries: {{attempts: 3, backoff_seconds: 0}}
+            deliver:
+              - email: {{to: a@example.com}}
+    """)
+    )
+    return home
+
+
+def _stored_bytes(home) -> list[tuple[str, bytes]]:
+    """Every file the run left in the data directory except the secrets file itself."""
+    return [
+        (str(p), p.read_bytes())
+        for p in home.root.rglob("*")
+        if p.is_file() and p.name != "secrets.yaml"
+    ]
+
+
+def test_run_emailed_with_smtp_auth_keeps_the_password_out_of_logs_and_registry(
+    tmp_path, smtp_auth_server, tls, monkeypatch, caplog
+):
+    from datetime import UTC, datetime
+
+    caplog.set_level(logging.DEBUG)
+    home = _report_home(tmp_path, monkeypatch, smtp_auth_server, tls[0], PASSWORD)
+    r = run_named(home, "mailed", now=datetime(2024, 3, 10, 12, tzinfo=UTC))
+    assert r.status == "finished", r.error
+    [msg] = smtp_auth_server.messages
+    assert msg["login"] == USER and msg["tls"]
+    [part] = [p for p in email.message_from_bytes(msg["data"]).walk() if p.get_filename()]
+    assert part.get_payload(decode=True) == r.file.read_bytes()
+    assert b"i1" in r.file.read_bytes()
+    assert PASSWORD not in caplog.text
+    assert [f for f, data in _stored_bytes(home) if PASSWORD.encode() in data] == []
+
+
+def test_run_with_wrong_smtp_password_fails_once_with_a_clear_reason(
+    tmp_path, smtp_auth_server, tls, monkeypatch, caplog
+):
+    from datetime import UTC, datetime
+
+    wrong = "Wr0ng-smtp-Passw0rd"
+    caplog.set_level(logging.DEBUG)
+    home = _report_home(tmp_path, monkeypatch, smtp_auth_server, tls[0], wrong)
+    r = run_named(home, "mailed", now=datetime(2024, 3, 10, 12, tzinfo=UTC))
+    assert r.status == "failed"
+    assert r.error.startswith(
+        f"delivery failed: email:a@example.com: SMTP authentication failed for {USER} at "
+        f"127.0.0.1:{smtp_auth_server.port}: (535"
+    )
+    [delivered] = r.deliveries
+    assert delivered["attempts"] == 1  # not retried although retries allow 3 attempts
+    # one connection for the report, one for the failure alert (which fails the same way)
+    assert smtp_auth_server.connections == 2
+    assert smtp_auth_server.messages == []
+    assert {ok for _, ok in smtp_auth_server.logins} == {False}
+    registry = Registry.for_home(home)
+    assert registry.get(r.run_id).status == "failed"
+    assert registry.watermark(watermark_key(find(home, "mailed"))) is None
+    assert wrong not in r.error and wrong not in caplog.text
+    assert [f for f, data in _stored_bytes(home) if wrong.encode() in data] == []
+    assert "SMTP authentication failed" in caplog.text
 
 
 # --- secrets --------------------------------------------------------------------------
