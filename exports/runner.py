@@ -5,10 +5,11 @@
 2. It waits for its portfolio's lock — runs of the same portfolio run one after another
    (seed 003's processing queue); runs without a portfolio share the tenant's "no portfolio"
    queue. Incremental runs also take their watermark's lock. Then it is *processing*.
-3. The period is resolved *after* the wait, so an incremental cut-off is the moment the data
-   is read: since the last incremental run of the same report type and scope (or the last
-   15 hours), up to now, by completion time — an attempt completing after the cut-off goes to
-   the next run.
+3. The period is resolved *after* the wait. An incremental run covers, by completion time,
+   since the last incremental run of the same report type and scope (or the last 15 hours)
+   up to its cut-off: the moment the data is read, capped at what the published copy holds —
+   its newest load (``main.ccwh_publication``) less ``LANDING_ALLOWANCE`` — so an attempt
+   that completed but was not published yet goes to the next run instead of being skipped.
 4. The published warehouse ``serve.duckdb`` is opened read-only; limits are checked (refused,
    never truncated); the rows are written by DuckDB's COPY; an empty report with
    ``skip_if_empty`` is not generated or delivered.
@@ -31,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from ccwh.publish import PUBLICATION_VIEW
 from exports import catalogue, delivery, naming, package, render, timeframes
 from exports.definitions import ReportDefinition, TenantReports, find, load_tenant
 from exports.registry import Registry
@@ -38,6 +40,10 @@ from exports.timeframes import Period, Timeframe
 
 log = logging.getLogger(__name__)
 RETENTION_DAYS = 30
+# How long before a load an attempt may complete and still miss it: its event is on the way
+# from the platform (network, retries) or in the receiver's open landing segment (closed
+# after 5 s). Incremental cut-offs stay this far behind the published copy's newest load.
+LANDING_ALLOWANCE = timedelta(minutes=2)
 
 
 @dataclass
@@ -121,6 +127,23 @@ def tenant_zone(con, tenant: str, configured: str | None) -> str:
         if row and row[0][0]:
             return str(row[0][0])
     return "UTC"
+
+
+def published_as_of(con, db: Path) -> datetime:
+    """Until when the published copy holds the data: its newest load, else its publish time
+    (``main.ccwh_publication``); a copy published without that view: the file's mtime."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'main' "
+        "and table_name = ?",
+        [PUBLICATION_VIEW],
+    ).fetchall()[0][0]
+    if exists:
+        published_at, last_load_at = con.execute(
+            f"select published_at, last_load_at from main.{PUBLICATION_VIEW}"
+        ).fetchall()[0]
+        as_of = min(t for t in (published_at, last_load_at) if t is not None)
+        return as_of.replace(tzinfo=UTC)
+    return datetime.fromtimestamp(db.stat().st_mtime, UTC)
 
 
 def _check_mart(con, report: catalogue.ReportType, needed: set[str], db: Path) -> None:
@@ -229,12 +252,25 @@ def _process(
     con = duckdb.connect(str(db), read_only=True)
     try:
         zone = tenant_zone(con, d.tenant, time_zone)
+        data_until = None
+        if incremental:
+            data_until = published_as_of(con, db) - LANDING_ALLOWANCE
+            if data_until < now:
+                log.info(
+                    "report run %d: incremental cut-off capped at %s (the published copy's "
+                    "data less %s), not now (%s)",
+                    run_id,
+                    data_until.isoformat(),
+                    LANDING_ALLOWANCE,
+                    now.isoformat(),
+                )
         period = timeframes.resolve(
             d.timeframe,
             now,
             zone,
             report.day_rule,
             watermark=registry.watermark(wkey) if incremental else None,
+            data_until=data_until,
         )
         registry.set_period(run_id, period.start, period.end)
         catalogue.check_limits_period(report, period)

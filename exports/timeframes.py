@@ -137,6 +137,7 @@ def resolve(
     zone_name: str | None,
     rule: str = "tenant",
     watermark: datetime | None = None,
+    data_until: datetime | None = None,
 ) -> Period:
     """The [start, end) UTC period of ``timeframe`` for a run at ``now``.
 
@@ -147,13 +148,18 @@ def resolve(
     * last_month: every report day of the previous calendar month
     * entire_campaign: unbounded start → now
     * explicit: the given local start/end in the given zone (default: the tenant's zone)
-    * incremental: the watermark (else now − 15 h) → now; ``now`` is the cut-off
+    * incremental: the watermark (else cut-off − 15 h) → the cut-off, which is ``now`` capped
+      at ``data_until`` (how far the data read is complete) and never before the watermark:
+      consecutive periods always join up, none overlaps another, none runs backwards
     """
     now = _aware(now).astimezone(UTC)
     kind = timeframe.kind
     if kind == "incremental":
-        start = watermark.astimezone(UTC) if watermark else now - INCREMENTAL_FIRST_RUN
-        return Period(min(start, now), now)
+        cutoff = now if data_until is None else min(now, _aware(data_until).astimezone(UTC))
+        if watermark is None:
+            return Period(cutoff - INCREMENTAL_FIRST_RUN, cutoff)
+        start = _aware(watermark).astimezone(UTC)
+        return Period(start, max(start, cutoff))
     if kind == "entire_campaign":
         return Period(None, now)
     if kind == "explicit":

@@ -404,17 +404,7 @@ ATTEMPT_COLUMNS = (
 )
 
 
-def write_warehouse(
-    home, attempts: list[tuple] = (), tenants: list[tuple] = (), extra_sql: str = ""
-) -> None:
-    """(Re)publish serve.duckdb: all_attempts rows are (tenant, campaign, client, interaction,
-    status, rank, started_at, ended_at[, sub_campaign]) with datetimes as UTC strings."""
-    import duckdb
-
-    tmp = home.serving.with_suffix(".next")
-    tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(tmp))
-    con.execute(f"create table all_attempts ({ATTEMPT_COLUMNS})")
+def _insert_attempts(con, attempts) -> None:
     for a in attempts:
         tenant, campaign, client, interaction, status, rank, started, ended, *rest = a
         sub = rest[0] if rest else "S1"
@@ -436,6 +426,23 @@ def write_warehouse(
                 "ev-" + interaction,
             ],
         )
+
+
+def write_warehouse(
+    home, attempts: list[tuple] = (), tenants: list[tuple] = (), extra_sql: str = ""
+) -> None:
+    """(Re)publish serve.duckdb: all_attempts rows are (tenant, campaign, client, interaction,
+    status, rank, started_at, ended_at[, sub_campaign]) with datetimes as UTC strings.
+
+    The file is written directly, as an older ccwh published it: without the
+    ``ccwh_publication`` view (see ``load_and_publish`` for a real publish)."""
+    import duckdb
+
+    tmp = home.serving.with_suffix(".next")
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    con.execute(f"create table all_attempts ({ATTEMPT_COLUMNS})")
+    _insert_attempts(con, attempts)
     con.execute(
         "create table tenants (tenant_id varchar, reports_time_zone varchar, behind_utc boolean)"
     )
@@ -447,3 +454,23 @@ def write_warehouse(
     import os
 
     os.replace(tmp, home.serving)
+
+
+def load_and_publish(home, attempts: list[tuple], loaded_at: str) -> None:
+    """One pipeline run: a load at ``loaded_at`` (UTC) brings ``attempts`` (as in
+    write_warehouse) into the warehouse's all_attempts mart, then the real publish copies the
+    warehouse to serve.duckdb."""
+    import duckdb
+
+    from ccwh.publish import publish
+    from ingestion.loader import ensure_raw_tables
+
+    with duckdb.connect(str(home.warehouse)) as con:
+        ensure_raw_tables(con)
+        con.execute(f"create table if not exists main.all_attempts ({ATTEMPT_COLUMNS})")
+        _insert_attempts(con, attempts)
+        con.execute(
+            "insert into raw.loaded_segments values (?, ?, ?, ?, 0, 0)",
+            [f"segment-{loaded_at}.ndjson", loaded_at, len(attempts), len(attempts)],
+        )
+    publish(home)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import subprocess
 import tempfile
@@ -17,10 +18,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from exports_servers import SmtpServer, WebhookServer, make_home, make_tls_cert, write_warehouse
+from exports_servers import (
+    SmtpServer,
+    WebhookServer,
+    load_and_publish,
+    make_home,
+    make_tls_cert,
+    write_warehouse,
+)
 
 from exports import runner
-from exports.definitions import parse_timeframe
+from exports.definitions import find, parse_timeframe
 from exports.registry import Registry, parse_ts
 
 
@@ -172,6 +180,128 @@ def test_watermark_is_per_report_type_and_scope(home):
     assert best.period.start == utc(2024, 3, 9, 20)  # its own first run: 15 hours
     c2 = runner.run_named(home, "inc-c2", now=utc(2024, 3, 10, 11))
     assert c2.period.start == utc(2024, 3, 9, 20) and ids(c2) == ["other-campaign"]
+
+
+# --- incremental cut-off vs the published copy's lag -----------------------------------
+
+
+def _attempt(interaction: str, ended: str) -> tuple:
+    return ("acme", "C1", "c-" + interaction, interaction, "BUSY", 4, ended, ended)
+
+
+@pytest.fixture
+def lag_home(tmp_path):
+    h = make_home(tmp_path)
+    defs(h, "- {name: inc, type: all_attempts, scope: {campaign: C1}, timeframe: incremental}\n")
+    return h
+
+
+def test_attempt_completed_but_not_yet_published_goes_to_the_next_run(lag_home):
+    home = lag_home
+    allowance = runner.LANDING_ALLOWANCE
+    assert allowance == timedelta(minutes=2)  # the times below are chosen around it
+    exported: list[str] = []
+
+    def run(at):
+        r = runner.run_named(home, "inc", now=at)
+        assert r.status == "finished", r.error
+        exported.extend(ids(r))
+        return r
+
+    # the 10:00 load holds what completed by then; the copy is published at once
+    load_and_publish(home, [_attempt("a0930", "2024-03-10 09:30:00")], "2024-03-10 10:00:00")
+    # b1010 completes at 10:10, but the next load is only at 10:40: at 10:30 the copy lacks it
+    first = run(utc(2024, 3, 10, 10, 30))
+    assert first.period.end == utc(2024, 3, 10, 10) - allowance  # not 10:30
+    assert ids(first) == ["a0930"]
+
+    load_and_publish(
+        home,
+        [_attempt("b1010", "2024-03-10 10:10:00"), _attempt("c1037", "2024-03-10 10:37:00")],
+        "2024-03-10 10:40:00",
+    )
+    second = run(utc(2024, 3, 10, 11))
+    assert second.period == runner.Period(first.period.end, utc(2024, 3, 10, 10, 38))
+    assert ids(second) == ["b1010", "c1037"]
+
+    # no publish since: the cut-off stays where it was, the period is empty, nothing repeats
+    third = run(utc(2024, 3, 10, 11, 30))
+    assert third.period == runner.Period(second.period.end, second.period.end)
+    assert third.record_count == 0
+
+    # d1039 completed within the allowance before the 10:40 load and missed it: next run
+    load_and_publish(
+        home,
+        [_attempt("d1039", "2024-03-10 10:39:30"), _attempt("e1120", "2024-03-10 11:20:00")],
+        "2024-03-10 11:45:00",
+    )
+    fourth = run(utc(2024, 3, 10, 12))
+    assert fourth.period == runner.Period(second.period.end, utc(2024, 3, 10, 11, 43))
+    assert ids(fourth) == ["d1039", "e1120"]
+
+    # every attempt exactly once across the runs, and the watermark is the last cut-off
+    assert sorted(exported) == ["a0930", "b1010", "c1037", "d1039", "e1120"]
+    wm = Registry.for_home(home).watermark(runner.watermark_key(find(home, "inc")))
+    assert wm == fourth.period.end
+
+
+def test_late_arrival_is_not_in_incremental_runs_but_in_a_rerun_of_its_period(lag_home):
+    """docs/exports.md "Late arrivals": an attempt loaded after a run whose cut-off passed its
+    completion time is not sent by a later incremental run; a rerun of its period has it."""
+    home = lag_home
+    load_and_publish(home, [_attempt("a0930", "2024-03-10 09:30:00")], "2024-03-10 10:00:00")
+    first = runner.run_named(home, "inc", now=utc(2024, 3, 10, 10, 30))
+    assert ids(first) == ["a0930"]
+    # completed 09:40, before the first run's cut-off (09:58), but resent by the platform and
+    # loaded only at 12:00
+    load_and_publish(
+        home,
+        [_attempt("late0940", "2024-03-10 09:40:00"), _attempt("f1130", "2024-03-10 11:30:00")],
+        "2024-03-10 12:00:00",
+    )
+    second = runner.run_named(home, "inc", now=utc(2024, 3, 10, 12, 30))
+    assert ids(second) == ["f1130"]
+    rerun = runner.run_named(
+        home,
+        "inc",
+        now=utc(2024, 3, 10, 12, 30),
+        timeframe=parse_timeframe(
+            {
+                "explicit": {
+                    "start": "2024-03-10 09:00",
+                    "end": "2024-03-10 12:00",
+                    "time_zone": "UTC",
+                }
+            }
+        ),
+    )
+    assert ids(rerun) == ["a0930", "late0940", "f1130"]
+
+
+def test_copy_without_publication_view_caps_the_cut_off_at_its_file_time(home):
+    published = utc(2024, 3, 10, 10, 20)
+    os.utime(home.serving, (published.timestamp(), published.timestamp()))
+    r = runner.run_named(home, "inc", now=utc(2024, 3, 10, 11))
+    assert r.period.end == published - runner.LANDING_ALLOWANCE
+    assert ids(r) == ["early", "a0950", "a1015"]
+
+
+def test_publish_records_its_time_and_the_newest_load(lag_home):
+    home = lag_home
+    before = datetime.now(UTC).replace(tzinfo=None)
+    load_and_publish(home, [], "2024-03-10 10:00:00")
+    load_and_publish(home, [], "2024-03-10 10:05:00")
+    after = datetime.now(UTC).replace(tzinfo=None)
+    import duckdb
+
+    with duckdb.connect(str(home.serving), read_only=True) as con:
+        [(published_at, last_load_at)] = con.execute(
+            "select published_at, last_load_at from main.ccwh_publication"
+        ).fetchall()
+        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+    assert before <= published_at <= after
+    assert last_load_at == datetime(2024, 3, 10, 10, 5)
+    assert tables == {"all_attempts"}  # the view adds no table to the copy
 
 
 def test_tenant_isolation(home):

@@ -211,3 +211,23 @@ def test_incremental_first_run_is_15_hours_then_since_watermark():
     assert resolve(Timeframe("incremental"), NOW_WARSAW, "Europe/Warsaw", watermark=wm) == Period(
         wm, NOW_WARSAW
     )
+
+
+def test_incremental_cut_off_is_capped_at_the_data_and_never_runs_backwards():
+    inc = Timeframe("incremental")
+    data = utc(2024, 3, 31, 9, 30)  # the published copy is complete until here
+    # first run: 15 hours before the capped cut-off
+    assert resolve(inc, NOW_WARSAW, "UTC", data_until=data) == Period(
+        data - timedelta(hours=15), data
+    )
+    wm = utc(2024, 3, 31, 9)
+    assert resolve(inc, NOW_WARSAW, "UTC", watermark=wm, data_until=data) == Period(wm, data)
+    # data fresher than now: now stays the cut-off
+    later = NOW_WARSAW + timedelta(hours=1)
+    assert resolve(inc, NOW_WARSAW, "UTC", watermark=wm, data_until=later) == Period(wm, NOW_WARSAW)
+    # a copy (or a clock) behind the watermark: an empty period at the watermark, so the
+    # watermark stays and nothing before it is covered twice
+    assert resolve(inc, NOW_WARSAW, "UTC", watermark=wm, data_until=wm - timedelta(hours=2)) == (
+        Period(wm, wm)
+    )
+    assert resolve(inc, wm - timedelta(minutes=5), "UTC", watermark=wm) == Period(wm, wm)
