@@ -8,16 +8,17 @@ from exports.dagster_defs import build_schedules, export_report_job
 from orchestration.assets.dbt import dbt_models
 from orchestration.assets.ingest import raw_events
 from orchestration.assets.publish import serving_warehouse
-from orchestration.jobs import pipeline_job, retention_job
+from orchestration.assets.report_days import report_day_marts
+from orchestration.jobs import pipeline_job, rebuild_report_days_job, retention_job
 from orchestration.quality.marts import MART_CHECKS
 from orchestration.resources import build_resources
 from orchestration.schedules import close_of_day_schedule, retention_schedule
 from orchestration.sensors import landing_sensor
 
 defs = Definitions(
-    assets=[raw_events, dbt_models, serving_warehouse],
+    assets=[raw_events, dbt_models, report_day_marts, serving_warehouse],
     asset_checks=MART_CHECKS,
-    jobs=[pipeline_job, export_report_job, retention_job],
+    jobs=[pipeline_job, rebuild_report_days_job, export_report_job, retention_job],
     schedules=[close_of_day_schedule, retention_schedule, *build_schedules(Home.resolve())],
     sensors=[landing_sensor],
     resources=build_resources(),

@@ -1,4 +1,5 @@
-"""Jobs: ``pipeline`` (load → dbt build, tests and checks → publish) and ``export_retention``."""
+"""Jobs: ``pipeline`` (load → dbt build, tests and checks → publish), ``rebuild_report_days``
+(chosen report days of the incremental marts → checks → publish) and ``export_retention``."""
 
 # no `from __future__ import annotations`: Dagster reads the annotations at runtime
 
@@ -11,6 +12,9 @@ from dagster import (
     op,
 )
 
+from orchestration.assets.ingest import RAW_EVENTS_KEY
+from orchestration.assets.publish import serving_warehouse
+from orchestration.assets.report_days import report_day_marts
 from orchestration.resources import WarehouseResource
 
 # Runs sharing this tag are limited to one at a time by the run queue (dagster.yaml written
@@ -25,6 +29,23 @@ pipeline_job = define_asset_job(
     "schedule, `ccwh build`, or from the UI.",
     # In-process: faster here (STACK.md: 14-23 s vs 22-46 s) and the run's resources, the
     # writer lock included, live for the whole run.
+    executor_def=in_process_executor,
+    tags={CONCURRENCY_TAG: "writer"},
+)
+
+# Dagster 1.13 allows unpartitioned assets in a job with one partitions definition: a run for
+# a report day rebuilds the unpartitioned dbt models it needs whole (they are tables; a late
+# event must reach int_queue_interactions) and the report-day marts for that day only.
+# `pipeline` holds the partitioned marts too, so it can run with or without a partition.
+rebuild_report_days_job = define_asset_job(
+    name="rebuild_report_days",
+    selection=(
+        AssetSelection.assets(report_day_marts).upstream() - AssetSelection.assets(RAW_EVENTS_KEY)
+        | AssetSelection.assets(serving_warehouse)
+    ),
+    description="Rebuild the chosen report days (a partition or a backfill range) of the "
+    "incremental marts, with the dbt models they read, their tests and checks; record what "
+    "changed in audit.restatements; publish. Requested by landing_sensor for late events.",
     executor_def=in_process_executor,
     tags={CONCURRENCY_TAG: "writer"},
 )

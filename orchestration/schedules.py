@@ -10,6 +10,9 @@ to midnight there) and America/New_York for tenants behind UTC, whose report day
 03:00 New York time (DESIGN §5): 03:30 in, say, America/Sao_Paulo would be before their day
 closed.
 
+The run is for the closed report day's partition ("a close-of-day schedule builds
+yesterday"): the report-day marts rebuild exactly that day (orchestration/assets/report_days.py).
+
 One schedule ticks every 15 minutes (UTC) and requests a run when some zone's local time is in
 [03:30, 03:45) at the tick: every UTC offset in use is a multiple of 15 minutes, and Dagster
 evaluates ticks at their scheduled time, so DST changes need no special case. The run key
@@ -90,11 +93,23 @@ def close_of_day_schedule(context: ScheduleEvaluationContext, warehouse: Warehou
     due = zones_closing(zones, at)
     if not due:
         return SkipReason(f"no report zone at 03:30 ({', '.join(zones)})")
-    closed = ",".join(f"{zone}={day.isoformat()}" for zone, day in due)
-    return RunRequest(
-        run_key=f"close_of_day:{closed}",
-        tags={"ccwh/trigger": "close_of_day", "ccwh/closed_days": closed},
-    )
+    # One run per closed report day (zones closing the same day share it), for that day's
+    # partition: load, the unpartitioned models, the report-day marts of that day (a change
+    # to a day built before is recorded as a restatement), publish.
+    by_day: dict[date, list[str]] = {}
+    for zone, day in due:
+        by_day.setdefault(day, []).append(zone)
+    return [
+        RunRequest(
+            run_key="close_of_day:" + ",".join(f"{zone}={day.isoformat()}" for zone in zones),
+            partition_key=day.isoformat(),
+            tags={
+                "ccwh/trigger": "close_of_day",
+                "ccwh/closed_days": ",".join(f"{zone}={day.isoformat()}" for zone in zones),
+            },
+        )
+        for day, zones in sorted(by_day.items())
+    ]
 
 
 @schedule(

@@ -79,10 +79,16 @@ translator = DagsterDbtTranslator(
 )
 
 
+# The report-day marts (tag report_day_partitioned, incremental) are their own partitioned
+# asset (assets/report_days.py); everything else is built whole by this one.
+REPORT_DAY_TAG = "tag:report_day_partitioned"
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     name="dbt_models",
+    exclude=REPORT_DAY_TAG,
     dagster_dbt_translator=translator,
 )
 def dbt_models(
@@ -91,19 +97,40 @@ def dbt_models(
     warehouse: WarehouseResource,
     writer_lock: WriterLockResource,  # dbt must never overlap the loader or publish
 ) -> Iterator[Any]:
+    yield from dbt_build(context, dbt, warehouse)
+
+
+def dbt_build(
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    extra_args: list[str] | None = None,
+) -> Iterator[Any]:
+    """``dbt build`` of this step's selection; yields dagster-dbt's events, raises Failure
+    (after the events) when a model or a blocking test failed."""
     home = warehouse.paths
     # Per-run artifacts and dbt.log under the install's data directory, not in the repo.
     runs_dir = home.dbt_dir / "target"
-    target = runs_dir / f"run-{context.run.run_id[:8]}"
+    step = context.op_execution_context.op.name
+    suffix = "" if step == "dbt_models" else f"-{step}"
+    target = runs_dir / f"run-{context.run.run_id[:8]}{suffix}"
     prune_old_runs(runs_dir)
-    planned = planned_counts(_manifest())
-    say(
-        context,
-        f"dbt build: {planned['model']} models, {planned['seed']} seeds, {planned['test']} "
-        f"tests, {planned['unit_test']} unit tests…",
-    )
+    if extra_args is None:
+        planned = planned_counts(_manifest())
+        say(
+            context,
+            f"dbt build: {planned['model']} models, {planned['seed']} seeds, {planned['test']} "
+            f"tests, {planned['unit_test']} unit tests…",
+        )
+    else:
+        say(context, f"dbt build: {step} {' '.join(extra_args)}…")
     with warehouse.dbt_environment(), quiet_stdout(target / "console.log"):
-        invocation = dbt.cli(["build"], context=context, target_path=target, raise_on_error=False)
+        invocation = dbt.cli(
+            ["build", *(extra_args or [])],
+            context=context,
+            target_path=target,
+            raise_on_error=False,
+        )
         try:
             for event in invocation.stream():
                 report(context, event)

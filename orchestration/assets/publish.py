@@ -4,6 +4,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 
 from ccwh.publish import publish
 from orchestration.assets.dbt import dbt_models
+from orchestration.assets.report_days import report_day_marts
 from orchestration.progress import say
 from orchestration.resources import WarehouseResource, WriterLockResource
 
@@ -14,7 +15,7 @@ from orchestration.resources import WarehouseResource, WriterLockResource
     kinds={"duckdb"},
     # Depends on every dbt asset: it runs only after the whole dbt build step succeeded, i.e.
     # after every blocking (error-severity) dbt test passed.
-    deps=[dbt_models],
+    deps=[dbt_models, report_day_marts],
     description="serve.duckdb: the copy readers open (ccwh sql, Superset, exports), "
     "replaced atomically after each successful build (schemas main and reference).",
 )
