@@ -1,4 +1,5 @@
-"""Packaging: zip, then PGP encryption to the tenant's public key.
+"""Packaging: PGP encryption to the tenant's public key (zipping happens while the report is
+written: ``exports.render.render_zipped``).
 
 PGP uses Debian's ``gpg`` through python-gnupg with a throw-away keyring per call, holding
 only the tenant's public key: nothing is imported into a shared keyring and no trust database
@@ -9,23 +10,11 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import zipfile
 from pathlib import Path
-
-ZIP_LEVEL = 6  # zlib's default: the usual size/speed balance (see benchmarks/README_exports.md)
 
 
 class PackagingError(RuntimeError):
     pass
-
-
-def zip_file(source: Path, level: int = ZIP_LEVEL) -> Path:
-    """``source`` → ``source.zip`` holding it under its own name; the source is removed."""
-    target = source.with_name(source.name + ".zip")
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=level) as z:
-        z.write(source, arcname=source.name)
-    source.unlink()
-    return target
 
 
 def gpg_binary() -> str:

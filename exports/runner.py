@@ -11,9 +11,9 @@
    its newest load (``main.ccwh_publication``) less ``LANDING_ALLOWANCE`` — so an attempt
    that completed but was not published yet goes to the next run instead of being skipped.
 4. The published warehouse ``serve.duckdb`` is opened read-only; limits are checked (refused,
-   never truncated); the rows are written by DuckDB's COPY; an empty report with
-   ``skip_if_empty`` is not generated or delivered.
-5. Zip, PGP, then every delivery target (retried with back-off).
+   never truncated); the rows are written by DuckDB's COPY (into a zip archive as they are
+   written, if ``zip``); an empty report with ``skip_if_empty`` is not generated or delivered.
+5. PGP, then every delivery target (retried with back-off).
 6. *finished* (and, for an incremental run, its watermark moves to the cut-off in the same
    transaction) — or *failed* with the reason, the watermark unmoved, and an alert.
 """
@@ -312,8 +312,12 @@ def _process(
         name = naming.render_name(
             d.file_name, ctx, catalogue.SCOPE_NAME_FIELD[d.scope], txt=d.output is not None
         )
-        path = run_dir / name
-        records = render.render(con, query, path, d.output)
+        if d.zip:
+            path = run_dir / f"{name}.zip"
+            records = render.render_zipped(con, query, path, name, d.output)
+        else:
+            path = run_dir / name
+            records = render.render(con, query, path, d.output)
     finally:
         con.close()
 
@@ -334,8 +338,6 @@ def _process(
         )
         return RunResult(run_id, "finished", 0, None, period, skipped, skipped=True)
 
-    if d.zip:
-        path = package.zip_file(path)
     if d.pgp_public_key:
         path = package.encrypt(path, d.pgp_public_key)
     size = path.stat().st_size
