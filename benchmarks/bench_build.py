@@ -210,9 +210,10 @@ def main() -> None:
     say(f"machine: {machine()}")
     say(f"home: {home.root}")
 
-    # A 28-day period scaled so the whole holds about N events.
+    # A 28-day period scaled so the whole holds at least N events (agent states do not grow
+    # with the volumes, so scale up by a third and stop at N).
     days = 28
-    scale = max(0.05, args.events / (days * EVENTS_PER_SCALED_DAY))
+    scale = max(0.05, 1.35 * args.events / (days * EVENTS_PER_SCALED_DAY))
     config = sim_config(days, scale)
     import duckdb
 
