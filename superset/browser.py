@@ -8,7 +8,9 @@ virtualenv's Python (selenium is pinned there). Debian ``chromium`` + ``chromium
 
 Prints one JSON object: per dashboard and run, the time to the first full render (every
 chart done: no spinner, content or an error drawn), each chart's title, text, error and
-whether it drew anything.
+whether it drew anything. With ``--cache-report``, also whether each chart-data response the
+dashboard received was served from Superset's results cache (``is_cached``, read from the
+responses through Chrome's network log).
 """
 
 from __future__ import annotations
@@ -62,12 +64,17 @@ return Array.from(document.querySelectorAll(HOLDER)).map(h => {
 """
 
 
-def driver(user_data: Path) -> webdriver.Chrome:
+def driver(user_data: Path, network_log: bool = False) -> webdriver.Chrome:
     opts = webdriver.ChromeOptions()
     opts.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
     for f in FLAGS:
         opts.add_argument(f)
     opts.add_argument(f"--user-data-dir={user_data}")
+    if network_log:  # network events only (no page events, no tracing)
+        opts.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+        opts.add_experimental_option(
+            "perfLoggingPrefs", {"enableNetwork": True, "enablePage": False}
+        )
     service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
     d = webdriver.Chrome(options=opts, service=service)
     d.set_page_load_timeout(180)
@@ -96,6 +103,35 @@ def native_filter_param(slug: str, name: str, time_range: str) -> str:
     )
 
 
+def chart_data_cache(d: webdriver.Chrome) -> dict:
+    """Since the last call: every /api/v1/chart/data request of the page and whether its
+    response came from the results cache. Needs ``driver(..., network_log=True)``."""
+    sent: dict[str, str] = {}
+    for entry in d.get_log("performance"):
+        m = json.loads(entry["message"])["message"]
+        if m.get("method") == "Network.requestWillBeSent":
+            req = m["params"]["request"]
+            if "/api/v1/chart/data" in req["url"] and req.get("method") == "POST":
+                try:
+                    body = json.loads(req.get("postData") or "{}")
+                except ValueError:
+                    body = {}
+                fd = body.get("form_data") or {}
+                sent[m["params"]["requestId"]] = (
+                    f"chart {fd['slice_id']}" if fd.get("slice_id") else
+                    f"filter {fd.get('native_filter_id') or '?'}"
+                )  # fmt: skip
+    cached, missed = [], []
+    for rid, label in sent.items():
+        try:
+            body = d.execute_cdp_cmd("Network.getResponseBody", {"requestId": rid})["body"]
+            hit = all(q.get("is_cached") for q in json.loads(body)["result"])
+        except Exception:  # no body (failed request)
+            hit = False
+        (cached if hit else missed).append(label)
+    return {"requests": len(sent), "cached": len(cached), "not_cached": sorted(missed)}
+
+
 def open_dashboard(
     d: webdriver.Chrome,
     url: str,
@@ -103,7 +139,10 @@ def open_dashboard(
     expected: int | None,
     timeout: float = 240,
     time_filter: tuple[str, str] | None = None,
+    cache_report: bool = False,
 ) -> dict:
+    if cache_report:
+        d.get_log("performance")  # forget earlier pages' requests
     started = time.monotonic()
     extra = ""
     if time_filter:
@@ -143,13 +182,16 @@ def open_dashboard(
     # let animations settle before the screenshot, and re-read the final state
     time.sleep(1.0)
     charts = d.execute_script(CHART_STATE_JS) or charts
-    return {
+    out = {
         "slug": slug,
         "render_seconds": round(render, 3),
         "complete": complete,
         "timing_ms": timing,
         "charts": charts,
     }
+    if cache_report:
+        out["chart_data_cache"] = chart_data_cache(d)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,17 +204,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=1)
     p.add_argument("--timeout", type=float, default=240)
     p.add_argument("--time-filter", help="NAME=RANGE, e.g. 'Report day=2026-11-21 : 2026-11-22'")
+    p.add_argument(
+        "--cache-report", action="store_true", help="report which chart data came from cache"
+    )
     args = p.parse_args(argv)
     out: dict = {"dashboards": []}
     tmp = Path(tempfile.mkdtemp(prefix="ccwh-chromium-"))
-    d = driver(tmp)
+    d = driver(tmp, network_log=args.cache_report)
     try:
         login(d, args.url, args.user, args.password)
         for spec in args.dashboard:
             slug, _, n = spec.partition(":")
             for run in range(args.runs):
                 tf = tuple(args.time_filter.split("=", 1)) if args.time_filter else None
-                res = open_dashboard(d, args.url, slug, int(n) if n else None, args.timeout, tf)
+                res = open_dashboard(
+                    d, args.url, slug, int(n) if n else None, args.timeout, tf, args.cache_report
+                )
                 res["run"] = run + 1
                 if args.screenshots:
                     args.screenshots.mkdir(parents=True, exist_ok=True)

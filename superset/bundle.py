@@ -358,7 +358,13 @@ def chart_params(spec: dict[str, Any], dataset: dict[str, Any], ds_uid: str) -> 
 
 def query_context(params: dict[str, Any], dataset_id: int | None = None) -> dict[str, Any]:
     """The chart's saved query (what warm-up and /api/v1/chart/<id>/data run). The dataset id is
-    filled in by sync.py once Superset has assigned it (the importer does not remap it)."""
+    filled in by sync.py once Superset has assigned it (the importer does not remap it).
+
+    It is, field for field, the query Superset 6.1's front end builds for the chart on a
+    dashboard with its filters at their defaults (each viz's buildQuery): the results cache is
+    keyed on the query, so only then does the sync's warm-up (which runs this saved query) fill
+    the entries a viewer's dashboard reads. tests/test_superset.py checks in Chromium that every
+    chart request of a dashboard opened after a sync is a cache hit."""
     viz = params["viz_type"]
     filters = [
         {"col": f["subject"], "op": "TEMPORAL_RANGE", "val": f["comparator"]}
@@ -379,11 +385,33 @@ def query_context(params: dict[str, Any], dataset_id: int | None = None) -> dict
         "custom_params": {},
         "custom_form_data": {},
         "series_limit": 0,
+        "group_others_when_limit_reached": False,
         "order_desc": True,
     }
     if viz == "big_number_total":
-        q.update(columns=[], metrics=[params["metric"]], row_limit=10000)
+        q.update(columns=[], metrics=[params["metric"]])  # no row_limit: Superset's default
     elif viz.startswith("echarts_timeseries"):
+        metrics, groupby = params["metrics"], params["groupby"]
+        post: list[dict[str, Any]] = [
+            {
+                "operation": "pivot",
+                "options": {
+                    "index": [params["x_axis"]],
+                    "columns": groupby,
+                    "aggregates": {m: {"operator": "mean"} for m in metrics},
+                    "drop_missing_columns": False,
+                },
+            }
+        ]
+        if groupby and len(metrics) == 1:  # the front end's renameOperator
+            post.append(
+                {
+                    "operation": "rename",
+                    "options": {"columns": {metrics[0]: None}, "level": 0, "inplace": True},
+                }
+            )
+        post.append({"operation": "flatten"})
+        q["extras"] = {"time_grain_sqla": params["time_grain_sqla"], **q["extras"]}
         q.update(
             columns=[
                 {
@@ -392,26 +420,16 @@ def query_context(params: dict[str, Any], dataset_id: int | None = None) -> dict
                     "sqlExpression": params["x_axis"],
                     "label": params["x_axis"],
                     "expressionType": "SQL",
+                    "isColumnReference": True,
                 },
-                *params["groupby"],
+                *groupby,
             ],
-            metrics=params["metrics"],
-            orderby=[[params["metrics"][0], False]],
+            metrics=metrics,
+            orderby=[[metrics[0], False]],
             row_limit=params["row_limit"],
-            series_columns=params["groupby"],
+            series_columns=groupby,
             time_offsets=[],
-            post_processing=[
-                {
-                    "operation": "pivot",
-                    "options": {
-                        "index": [params["x_axis"]],
-                        "columns": params["groupby"],
-                        "aggregates": {m: {"operator": "mean"} for m in params["metrics"]},
-                        "drop_missing_columns": False,
-                    },
-                },
-                {"operation": "flatten"},
-            ],
+            post_processing=post,
         )
     elif viz == "table" and params["query_mode"] == "aggregate":
         order = params.get("timeseries_limit_metric")
@@ -421,27 +439,70 @@ def query_context(params: dict[str, Any], dataset_id: int | None = None) -> dict
             orderby=[[order, False]] if order else [],
             row_limit=params["row_limit"],
             post_processing=[],
+            time_offsets=[],
         )
-    elif viz == "table":
+        if order:
+            q["series_limit_metric"] = order
+    elif viz == "table":  # raw records: the front end sends no metrics at all
         q.update(
             columns=params["all_columns"],
-            metrics=[],
             orderby=[json.loads(c) for c in params["order_by_cols"]],
             row_limit=params["row_limit"],
             post_processing=[],
+            time_offsets=[],
         )
     elif viz == "pie":
+        metric = params["metric"]
         q.update(
             columns=params["groupby"],
-            metrics=[params["metric"]],
-            orderby=[[params["metric"], False]],
+            metrics=[metric],
+            orderby=[[metric, False]],
             row_limit=params["row_limit"],
+            post_processing=[
+                {
+                    "operation": "contribution",
+                    "options": {
+                        "columns": [metric],
+                        "rename_columns": [f"{metric}__contribution"],
+                    },
+                }
+            ],
         )
     return {
         "datasource": {"id": dataset_id or 0, "type": "table"},
         "force": False,
         "queries": [q],
         "form_data": params,
+        "result_format": "json",
+        "result_type": "full",
+    }
+
+
+def filter_values_query(dataset_id: int, column: str) -> dict[str, Any]:
+    """The query a dashboard's value-list filter (filter_select, no parent value chosen) sends
+    for its values: the same fields as Superset 6.1's front end, hence the same cache entry
+    (see query_context)."""
+    return {
+        "datasource": {"id": dataset_id, "type": "table"},
+        "force": False,
+        "queries": [
+            {
+                "filters": [],
+                "extras": {"having": "", "where": ""},
+                "applied_time_extras": {},
+                "columns": [column],
+                "metrics": [],
+                "orderby": [[column, True]],
+                "annotation_layers": [],
+                "row_limit": 1000,
+                "series_limit": 0,
+                "group_others_when_limit_reached": False,
+                "order_desc": True,
+                "url_params": {},
+                "custom_params": {},
+                "custom_form_data": {},
+            }
+        ],
         "result_format": "json",
         "result_type": "full",
     }
