@@ -43,6 +43,14 @@ class Api:
         self.timeout = timeout
         self.s = requests.Session()
 
+    def clone(self) -> Api:
+        """The same login on a session of its own (one per thread: requests.Session is not
+        meant to be shared between threads)."""
+        other = Api(self.url, self.username, self.password, self.timeout)
+        other.s.headers.update(self.s.headers)
+        other.s.cookies.update(self.s.cookies)
+        return other
+
     # --- plumbing --------------------------------------------------------------------------
 
     def ping(self) -> None:

@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +53,8 @@ ALL_TENANTS_ROLE = "ccwh_all_tenants"
 TENANT_ROLE_PREFIX = "ccwh_tenant_"
 RLS_PREFIX = "ccwh "
 BASE_RULE = "ccwh: no tenant role, no rows"
+WARM_USER_PREFIX = "ccwh_warmup_"
+WARM_WORKERS = 3
 
 
 def superset_home(home: Path) -> Path:
@@ -90,7 +94,10 @@ def server_url(home: Path, url: str | None = None) -> str:
 
 def connect(home: Path, url: str | None = None) -> Api:
     home = Path(home)
-    return Api(server_url(home, url), ADMIN_USER, admin_password(home)).login()
+    api = Api(server_url(home, url), ADMIN_USER, "")
+    api.ping()  # "Superset is down" before "no admin password": the first thing to fix
+    api.password = admin_password(home)
+    return api.login()
 
 
 def _load_state(home: Path) -> dict[str, Any]:
@@ -257,6 +264,143 @@ def data_fingerprints(home: Path, built) -> dict[str, dict[str, Any]]:
     return out
 
 
+# --- cache warm-up ---------------------------------------------------------------------------
+
+
+def warm_requests(
+    api: Api, built, dashboards: dict[str, dict]
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """(label, dashboard slug, /api/v1/chart/data body with force) for every chart of every
+    dashboard and every value-list filter: the very queries the dashboard's front end sends
+    (bundle.query_context, bundle.filter_values_query), so they fill the cache entries it
+    reads."""
+    ids = {d["table_name"]: d["id"] for d in api.list("dataset", columns=["id", "table_name"])}
+    by_uuid = {ds["uuid"]: name for name, ds in built.datasets.items()}
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    for key, ch in built.charts.items():
+        did = ids.get(ch["_dataset"])
+        if did is None or ch["_dashboard"] not in dashboards:
+            continue
+        body = json.loads(ch["query_context"])
+        body["datasource"] = {"id": did, "type": "table"}
+        body["form_data"]["datasource"] = f"{did}__table"
+        body["force"] = True
+        out.append((key, ch["_dashboard"], body))
+    for slug in dashboards:
+        for f in built.dashboards[slug]["metadata"]["native_filter_configuration"]:
+            if f["filterType"] != "filter_select":
+                continue
+            target = f["targets"][0]
+            did = ids.get(by_uuid.get(target["datasetUuid"], ""))
+            if did is None:
+                continue
+            body = bundle_mod.filter_values_query(did, target["column"]["name"])
+            body["force"] = True
+            out.append((f"filter {slug}/{f['name']}", slug, body))
+    return out
+
+
+def _warm_user(api: Api, tenant: str, roles: dict[str, dict], active: bool) -> tuple[str, str]:
+    """The tenant's cache warm-up user: Gamma + ``ccwh_tenant_<t>``, i.e. the row-level security
+    of the tenant's analysts, hence their cache keys. Its password is new at every call and
+    never stored, and the user is active only while the sync warms (``active=False`` after)."""
+    name = WARM_USER_PREFIX + tenant
+    password = secrets.token_urlsafe(24)
+    body = {
+        "first_name": "ccwh",
+        "last_name": f"cache warm-up {tenant}",
+        "username": name,
+        "email": f"{name}@ccwh.invalid",
+        "password": password,
+        "active": active,
+        "roles": [roles["Gamma"]["id"], roles[TENANT_ROLE_PREFIX + tenant]["id"]],
+    }
+    users = api.by_name("security/users", "username")
+    if name in users:
+        api.put(f"/api/v1/security/users/{users[name]['id']}", json=body)
+    else:
+        api.post("/api/v1/security/users/", json=body)
+    return name, password
+
+
+def _run_warm(
+    api: Api, requests_: list[tuple[str, str, dict[str, Any]]], workers: int
+) -> tuple[dict[str, float], dict[str, str]]:
+    """POST every body, ``workers`` at a time (Superset serves them on several threads and
+    DuckDB runs them in parallel); returns (seconds per label, error per failed label)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    local = threading.local()
+
+    def one(item: tuple[str, str, dict[str, Any]]) -> tuple[str, float, str | None]:
+        label, _slug, body = item
+        if not hasattr(local, "api"):
+            local.api = api.clone()
+        t0 = time.monotonic()
+        try:
+            res = local.api.post("/api/v1/chart/data", json=body)
+            error = next((q["error"] for q in res.get("result", []) if q.get("error")), None)
+        except SupersetApiError as e:
+            error = str(e)
+        return label, round(time.monotonic() - t0, 3), error
+
+    timings: dict[str, float] = {}
+    errors: dict[str, str] = {}
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for label, seconds, error in pool.map(one, requests_):
+            timings[label] = seconds
+            if error:
+                errors[label] = error
+    return timings, errors
+
+
+def warm_caches(
+    api: Api,
+    built,
+    dashboards: dict[str, dict],
+    tenants: list[str],
+    log=print,
+    workers: int = WARM_WORKERS,
+) -> dict[str, Any]:
+    """Compute every dashboard chart and value list once with ``force``, as admin (the cache
+    entries of Admin and ``ccwh_all_tenants``, who have no row-level security) and as each
+    tenant's warm-up user (the entries of that tenant's analysts: the results cache is keyed
+    on the row-level-security clauses too). After this a viewer's first render after a
+    publish reads only cached results."""
+    reqs = warm_requests(api, built, dashboards)
+    seconds, errors = _run_warm(api, reqs, workers)
+    done = [(label, slug) for label, slug, _body in reqs if label not in errors]
+    out: dict[str, Any] = {
+        "charts": sum(1 for label, _slug in done if label in built.charts),
+        "filters": sum(1 for label, _slug in done if label not in built.charts),
+        "dashboards": sorted({slug for _label, slug in done}),
+        "seconds": {k: v for k, v in seconds.items() if k in built.charts},
+        "errors": [f"{label}: {e}" for label, e in errors.items()],
+        "tenants": {},
+    }
+    roles = api.by_name("security/roles", "name")
+    for tenant in tenants:
+        if TENANT_ROLE_PREFIX + tenant not in roles:
+            continue
+        name, password = _warm_user(api, tenant, roles, active=True)
+        try:
+            user_api = Api(api.url, name, password, timeout=api.timeout).login()
+            t0 = time.monotonic()
+            _secs, errs = _run_warm(user_api, reqs, workers)
+            out["tenants"][tenant] = {
+                "requests": len(reqs) - len(errs),
+                "seconds": round(time.monotonic() - t0, 2),
+            }
+            out["errors"] += [f"tenant {tenant}: {label}: {e}" for label, e in errs.items()]
+        finally:
+            _warm_user(api, tenant, roles, active=False)  # and a new, unknown password
+    log(
+        f"superset sync: warmed {out['charts']} charts and {out['filters']} value lists for "
+        f"admin and {len(out['tenants'])} tenant(s); {len(out['errors'])} errors"
+    )
+    return out
+
+
 # --- the sync --------------------------------------------------------------------------------
 
 
@@ -295,6 +439,7 @@ def sync(
     else:
         summary["bundle_imported"] = False
     summary["skipped"] = built.skipped
+    summary["datasets"] = sorted(built.datasets)
 
     summary["security"] = sync_security(api, tenants, built)
 
@@ -305,32 +450,13 @@ def sync(
         )
         if d["slug"] in built.dashboards
     }
-    charts = {c["uuid"]: c for c in api.list("chart", columns=["id", "uuid", "slice_name"])}
-
-    warmed, errors = 0, []
-    timings: dict[str, float] = {}
-    if warm:
-        for key, ch in built.charts.items():
-            chart = charts.get(ch["uuid"])
-            dash = dashboards.get(ch["_dashboard"])
-            if not chart or not dash:
-                continue
-            t0 = time.monotonic()
-            try:
-                res = api.put(
-                    "/api/v1/chart/warm_up_cache",
-                    json={"chart_id": chart["id"], "dashboard_id": dash["id"]},
-                )
-                for r in (res or {}).get("result", []):
-                    if r.get("viz_error"):
-                        errors.append(f"{key}: {r['viz_error']}")
-                warmed += 1
-            except SupersetApiError as e:
-                errors.append(f"{key}: {e}")
-            timings[key] = round(time.monotonic() - t0, 3)
-    summary["charts_warmed"] = warmed
-    summary["warm_errors"] = errors
-    summary["warm_seconds"] = timings
+    warmed = warm_caches(api, built, dashboards, tenants, log) if warm else {}
+    summary["charts_warmed"] = warmed.get("charts", 0)
+    summary["filters_warmed"] = warmed.get("filters", 0)
+    summary["tenants_warmed"] = warmed.get("tenants", {})
+    summary["dashboards_warmed"] = warmed.get("dashboards", [])
+    summary["warm_errors"] = warmed.get("errors", [])
+    summary["warm_seconds"] = warmed.get("seconds", {})
 
     fingerprints = data_fingerprints(home, built)
     freshness = state.setdefault("dashboards", {})
@@ -365,12 +491,12 @@ def sync(
     return summary
 
 
-def sync_after_publish(home: Path | str, url: str | None = None) -> dict[str, Any]:
+def sync_after_publish(home: Path | str, url: str | None = None, log=None) -> dict[str, Any]:
     """What the pipeline calls after each publish. Raises :class:`SupersetDown` (a clear message,
     naming the URL and how to start Superset) when Superset is not running; the caller should let
     that fail only its own step, never the load or the exports."""
     try:
-        return sync(home, url, log=lambda *_: None)
+        return sync(home, url, log=log or (lambda *_: None))
     except SupersetDown as e:
         raise SupersetDown(
             f"{e}. The warehouse was published; Superset was not synced. Start Superset "
