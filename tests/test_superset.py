@@ -24,12 +24,22 @@ from superset_fixtures import (
     build_warehouse,
     ensure_chromium,
     ensure_superset_venv,
+    free_port,
     log,
     manage,
     seed_registry,
 )
 
-pytestmark = [pytest.mark.superset, pytest.mark.slow]
+# Every test but the last one (a unit test of the Dagster asset with nothing listening) needs
+# the real Superset and Chromium: marked one by one, not with a module-wide pytestmark.
+superset_stack = [pytest.mark.superset, pytest.mark.slow]
+
+
+def needs_stack(test):
+    for mark in superset_stack:
+        test = mark(test)
+    return test
+
 
 ADMIN_PASSWORD = "ccwh-test-admin"
 ANALYST_PASSWORD = "analyst-pw-1"
@@ -152,6 +162,7 @@ def _sqllab(api, database_id, sql, ok=(200,)):
 # --- tests -----------------------------------------------------------------------------------
 
 
+@needs_stack
 def test_bootstrap_imported_everything(stack):
     admin = stack["admin"]
     slugs = {d["slug"] for d in admin.list("dashboard", columns=["id", "slug"])}
@@ -162,6 +173,7 @@ def test_bootstrap_imported_everything(stack):
         assert f"ccwh_tenant_{t}" in dbs
 
 
+@needs_stack
 def test_bundle_is_deterministic_and_reimport_is_idempotent(stack):
     home, admin, b = stack["home"], stack["admin"], stack["bundle"]
     first = b.build(home, tenants=stack["tenants"]).zip_bytes()
@@ -178,6 +190,7 @@ def test_bundle_is_deterministic_and_reimport_is_idempotent(stack):
     assert before == after
 
 
+@needs_stack
 def test_descriptions_come_from_dbt(stack):
     from superset import dbt_docs
 
@@ -194,6 +207,7 @@ def test_descriptions_come_from_dbt(stack):
     assert ds["description"] == docs["queue_kpis_daily"].description
 
 
+@needs_stack
 def test_every_dashboard_renders_in_chromium_with_the_marts_numbers(stack):
     home, server = stack["home"], stack["server"]
     slugs = sorted(d["slug"] for d in stack["admin"].list("dashboard", columns=["id", "slug"]))
@@ -216,6 +230,7 @@ def test_every_dashboard_renders_in_chromium_with_the_marts_numbers(stack):
     assert shown["Records delivered"] == f"{records:,}", shown
 
 
+@needs_stack
 def test_report_day_filter_applies(stack):
     home, server = stack["home"], stack["server"]
     day, offered = _serve_query(
@@ -234,6 +249,7 @@ def test_report_day_filter_applies(stack):
     assert shown["Offered"] == f"{offered:,}", (day, shown)
 
 
+@needs_stack
 def test_tenant_analyst_sees_only_own_rows_in_dashboard(stack):
     home, server = stack["home"], stack["server"]
     t = stack["tenants"][0]
@@ -254,6 +270,7 @@ def test_tenant_analyst_sees_only_own_rows_in_dashboard(stack):
             assert other not in table["text"]
 
 
+@needs_stack
 def test_tenant_isolation_api_and_sqllab(stack):
     home, admin, tenants = stack["home"], stack["admin"], stack["tenants"]
     ds_id = _dataset_id(admin, "queue_kpis_daily")
@@ -308,6 +325,7 @@ def test_tenant_isolation_api_and_sqllab(stack):
             assert res.get("status") != "success", (sql, res)
 
 
+@needs_stack
 def test_dashboard_queries_survive_publish_swaps_every_100ms(stack):
     home, admin = stack["home"], stack["admin"]
     serve = home / "warehouse" / "serve.duckdb"
@@ -362,6 +380,7 @@ def test_dashboard_queries_survive_publish_swaps_every_100ms(stack):
     assert errors == []
 
 
+@needs_stack
 def test_sync_after_publish_and_superset_down(stack):
     from superset import sync as ss_sync
 
@@ -389,8 +408,144 @@ def test_sync_after_publish_and_superset_down(stack):
         os.environ.pop("CCWH_SUPERSET_ADMIN_PASSWORD", None)
 
 
+def _materialize_sync_asset(home: Path, url: str):
+    from dagster import materialize
+
+    from orchestration.resources import WarehouseResource
+    from orchestration.superset_sync import superset_sync
+
+    return materialize(
+        [superset_sync],
+        resources={"warehouse": WarehouseResource(home=str(home))},
+        run_config={"ops": {"serving__superset": {"config": {"url": url}}}},
+        raise_on_error=False,
+    )
+
+
+def _publish_like(home: Path, sql: str) -> None:
+    """Change serve.duckdb the way publish does: a complete .next file renamed over it."""
+    serve = home / "warehouse" / "serve.duckdb"
+    nxt = serve.with_name("serve.duckdb.next")
+    shutil.copyfile(serve, nxt)
+    con = duckdb.connect(str(nxt))
+    try:
+        con.execute(sql)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    os.replace(nxt, serve)
+
+
+@needs_stack
+def test_dagster_asset_syncs_new_columns_warms_and_records_freshness(stack, monkeypatch):
+    home, server, admin = stack["home"], stack["server"], stack["admin"]
+    monkeypatch.setenv("CCWH_SUPERSET_ADMIN_PASSWORD", ADMIN_PASSWORD)
+    monkeypatch.delenv("CCWH_SUPERSET_URL", raising=False)
+    before = json.loads((home / "superset" / "sync_state.json").read_text())["dashboards"]
+    # a publish that brings a new column (and new rows) to a mart the dashboards use
+    _publish_like(
+        home,
+        "ALTER TABLE queue_kpis_daily ADD COLUMN ccwh_test_new_column INTEGER DEFAULT 7;"
+        "INSERT INTO queue_kpis_daily SELECT * REPLACE (report_day + 1 AS report_day) "
+        "FROM queue_kpis_daily WHERE report_day = (SELECT max(report_day) FROM queue_kpis_daily)",
+    )
+    try:
+        result = _materialize_sync_asset(home, server.url)
+        assert result.success, [
+            e.message for e in result.all_events if e.event_type_value == "STEP_FAILURE"
+        ]
+        (mat,) = result.asset_materializations_for_node("serving__superset")
+        md = {k: v.value for k, v in mat.metadata.items()}
+        assert md["datasets_synced"] >= 10 and "queue_kpis_daily" in md["datasets"]
+        assert md["bundle_imported"] is True  # the new column changed the bundle
+        assert md["charts_warmed"] >= 10
+        assert {"queue-performance", "report-runs"} <= set(md["dashboards_warmed"])
+        assert md["last_new_data/queue-performance"]
+        assert "| queue-performance |" in md["last_new_data"]
+        ds = admin.get(f"/api/v1/dataset/{_dataset_id(admin, 'queue_kpis_daily')}")["result"]
+        assert "ccwh_test_new_column" in {c["column_name"] for c in ds["columns"]}
+        after = json.loads((home / "superset" / "sync_state.json").read_text())["dashboards"]
+        # the queue dashboard saw new data; report runs (registry untouched) did not
+        assert (
+            after["queue-performance"]["latest_data"] > before["queue-performance"]["latest_data"]
+        )
+        assert after["report-runs"]["last_new_data_at"] == before["report-runs"]["last_new_data_at"]
+    finally:
+        _publish_like(
+            home,
+            "DELETE FROM queue_kpis_daily WHERE ccwh_test_new_column = 7 AND report_day = "
+            "(SELECT max(report_day) FROM queue_kpis_daily);"
+            "ALTER TABLE queue_kpis_daily DROP COLUMN ccwh_test_new_column",
+        )
+    result = _materialize_sync_asset(home, server.url)
+    assert result.success
+    ds = admin.get(f"/api/v1/dataset/{_dataset_id(admin, 'queue_kpis_daily')}")["result"]
+    assert "ccwh_test_new_column" not in {c["column_name"] for c in ds["columns"]}
+
+
+@needs_stack
+def test_first_render_after_the_sync_asset_is_served_from_the_cache(stack, monkeypatch):
+    """The sync asset warms the results cache for admin and for each tenant's analysts (whose
+    cache keys include their row-level security): a first render after it computes nothing."""
+    home, server = stack["home"], stack["server"]
+    monkeypatch.setenv("CCWH_SUPERSET_ADMIN_PASSWORD", ADMIN_PASSWORD)
+    for entry in (home / "superset" / "cache" / "data").iterdir():  # as if nobody had looked
+        entry.unlink()  # (files only: the running server's FileSystemCache needs its folder)
+    result = _materialize_sync_asset(home, server.url)
+    assert result.success
+    (mat,) = result.asset_materializations_for_node("serving__superset")
+    t = stack["tenants"][0]
+    assert t in mat.metadata["tenants_warmed"].value
+    views = [("admin", ADMIN_PASSWORD, ["queue-performance", "report-runs"])]
+    views.append((stack["users"][t], ANALYST_PASSWORD, ["queue-performance"]))
+    for user, password, slugs in views:
+        shown = browse(server.url, user, password, slugs, ARTIFACTS, cache_report=True)
+        for dash in shown["dashboards"]:
+            assert dash["complete"] and not any(c["error"] for c in dash["charts"]), dash
+            cache = dash["chart_data_cache"]
+            log(f"{user} {dash['slug']}: {cache['cached']}/{cache['requests']} from cache")
+            assert cache["requests"] >= len(dash["charts"]), cache
+            assert cache["not_cached"] == [], (user, dash["slug"], cache)
+
+
+@needs_stack
 def test_serve_stops_cleanly_on_sigterm(stack):
     # last: stops the module's server (the fixture's stop() is then a no-op)
     rc = stack["server"].stop()
     assert rc == 0
     assert not (stack["home"] / "superset" / "superset.pid").exists()
+
+
+# --- not marked superset: runs in the default suite, needs no Superset and no browser ---------
+
+
+def test_dagster_asset_fails_clearly_when_superset_is_down(tmp_path, monkeypatch):
+    from orchestration.superset_sync import CLIENT_PACKAGE, load_sync
+
+    monkeypatch.delenv("CCWH_SUPERSET_URL", raising=False)
+    monkeypatch.delenv("CCWH_SUPERSET_ADMIN_PASSWORD", raising=False)
+    sync = load_sync()  # superset/sync.py from the pipeline's virtualenv, under a private name
+    assert sync.__name__ == f"{CLIENT_PACKAGE}.sync"
+    assert Path(sync.__file__) == Path(__file__).resolve().parent.parent / "superset" / "sync.py"
+
+    home = tmp_path / "home"
+    url = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    result = _materialize_sync_asset(home, url)
+    assert not result.success
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert len(failures) == 1
+    error = failures[0].step_failure_data.user_failure_data.description
+    assert error.startswith(f"Superset at {url} is down: start it with `make superset`"), error
+    assert result.asset_materializations_for_node("serving__superset") == []
+
+    # never set up in this home and no URL configured: skipped, not failed (ccwh build, demo)
+    from dagster import materialize
+
+    from orchestration.resources import WarehouseResource
+    from orchestration.superset_sync import superset_sync
+
+    skipped = materialize(
+        [superset_sync], resources={"warehouse": WarehouseResource(home=str(home))}
+    )
+    assert skipped.success
+    assert skipped.asset_materializations_for_node("serving__superset") == []
