@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+SS_VENV := .venv-superset
 
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
@@ -15,7 +16,7 @@ export PYTHONDONTWRITEBYTECODE :=
 
 help:
 	@echo "make demo    set everything up and run the pipeline on a simulated week"
-	@echo "make test    run the whole test suite"
+	@echo "make test    run the whole test suite (Superset + headless Chromium included)"
 	@echo "make bench   run the benchmarks (prints figures; see README 'Benchmarks')"
 	@echo "make dagster Dagster UI + daemon on http://127.0.0.1:3000 (CCWH_HOME, default ./.ccwh); Ctrl-C stops"
 	@echo "make docs    build dbt docs from the warehouse, serve on http://127.0.0.1:8080"
@@ -42,11 +43,13 @@ constraints:
 demo: $(STAMP)
 	$(BIN)/ccwh demo
 
-# Debian packages the tests use: gpg (PGP-encrypted exports).
+# Debian packages the tests use: gpg (PGP-encrypted exports); chromium and chromium-driver
+# (Superset's dashboards in a headless browser).
 system-deps:
-	@bash scripts/ensure-debian-packages.sh gnupg:gpg
+	@bash scripts/ensure-debian-packages.sh gnupg:gpg chromium:chromium chromium-driver:chromedriver
 
-test: $(STAMP) system-deps
+# Everything, the Superset tests included (a real Superset from .venv-superset + Chromium).
+test: $(STAMP) $(SS_VENV)/.installed system-deps
 	$(BIN)/python -m pytest
 
 dagster: $(STAMP)
@@ -56,8 +59,8 @@ docs: $(STAMP)
 	$(BIN)/python -m orchestration.docs
 
 # Superset has its own virtualenv: it pins older pandas/SQLAlchemy than the pipeline.
-SS_VENV := .venv-superset
-$(SS_VENV)/.installed: superset/requirements.txt
+# (manage.sh install uses the pipeline's uv when .venv exists, hence the order-only $(STAMP).)
+$(SS_VENV)/.installed: superset/requirements.txt | $(STAMP)
 	superset/manage.sh install
 
 superset: $(STAMP) $(SS_VENV)/.installed
@@ -67,10 +70,10 @@ superset: $(STAMP) $(SS_VENV)/.installed
 superset-stop:
 	superset/manage.sh stop
 
-# Superset's browser test needs Debian's chromium and chromium-driver.
+# The Superset tests alone (`make test` runs them too): Debian's chromium and chromium-driver.
 test-superset: $(STAMP) $(SS_VENV)/.installed
 	@bash scripts/ensure-debian-packages.sh chromium:chromium chromium-driver:chromedriver
-	$(BIN)/python -m pytest -m superset tests/test_superset.py -v
+	$(BIN)/python -m pytest tests/test_superset.py -v
 
 bench-superset: $(STAMP) $(SS_VENV)/.installed
 	$(BIN)/python benchmarks/bench_superset.py
