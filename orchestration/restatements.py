@@ -194,6 +194,8 @@ def diff(
         {"days": days},
     )
     names = [d[0] for d in rel.description]
+    # fetch now: con.execute returns the connection, the next query would replace the result
+    moved = rel.fetchall()
     found: dict[tuple[str | None, date], Restatement] = {}
     counts = con.execute(
         f"SELECT tenant_id, report_day, sum(b), sum(a) FROM ("
@@ -206,7 +208,7 @@ def diff(
         found[(tenant, day)] = Restatement(
             mart, tenant, day, int(n_before), int(n_after), [], [], []
         )
-    for row in rel.fetchall():
+    for row in moved:
         r = dict(zip(names, row, strict=True))
         item = found[(r["tenant_id"], r["report_day"])]
         k = {c: _json_value(r["k_" + c]) for c in full_key}
