@@ -150,7 +150,9 @@ def test_zones_closing(utc: str, due: list[tuple[str, str]]) -> None:
     assert [(z, d.isoformat()) for z, d in zones_closing(zones, at)] == due
 
 
-def test_close_of_day_schedule_requests_one_run_per_zone_day(tmp_path) -> None:
+def test_close_of_day_schedule_requests_one_run_per_zone_day(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("CCWH_HOME", str(tmp_path))
+    from orchestration.definitions import defs
     from orchestration.resources import WarehouseResource
     from orchestration.schedules import close_of_day_schedule
 
@@ -160,12 +162,18 @@ def test_close_of_day_schedule_requests_one_run_per_zone_day(tmp_path) -> None:
 
     def tick(utc: str):
         at = datetime.fromisoformat(utc).replace(tzinfo=UTC)
-        with build_schedule_context(scheduled_execution_time=at, resources=resources) as ctx:
+        # partitioned run requests are resolved against the repository
+        with build_schedule_context(
+            scheduled_execution_time=at,
+            resources=resources,
+            repository_def=defs.get_repository_def(),
+        ) as ctx:
             return close_of_day_schedule.evaluate_tick(ctx)
 
     due = tick("2026-11-23T02:30")
     assert [r.run_key for r in due.run_requests] == ["close_of_day:Europe/Warsaw=2026-11-22"]
     assert due.run_requests[0].tags["ccwh/trigger"] == "close_of_day"
+    assert due.run_requests[0].partition_key == "2026-11-22"  # builds the closed report day
     assert tick("2026-11-23T03:30").run_requests == []  # UTC's 03:30, no UTC tenant
 
 
