@@ -1,6 +1,6 @@
 -- Queue KPIs per tenant, queue, channel and report day (DESIGN §5), every channel
--- (queue_call/chat/email). The first columns are the original voice mart's, unchanged in
--- name, order and meaning; channel and the variants follow. Only days with at least one
+-- (queue_call/chat/email). The original voice mart's columns keep their names and meaning;
+-- channel and the variants follow; report_day is last (incremental by report day). Only days with at least one
 -- queue event have a row: the mart reports activity, not a calendar.
 {{ config(**ccwh.report_day_incremental_config(['tenant_id', 'queue_id', 'channel'])) }}
 with

@@ -1,6 +1,6 @@
 -- Queue KPIs per tenant, queue, channel, report day and 15-minute interval (UTC buckets of
--- entered_at), every channel (queue_call/chat/email). The first columns are the original
--- voice mart's, unchanged in name, order and meaning; channel and the variants follow.
+-- entered_at), every channel (queue_call/chat/email). The original voice mart's
+-- columns keep their names and meaning; channel and the variants follow; report_day is last.
 -- Only intervals with at least one queue event have a row.
 {{ config(**ccwh.report_day_incremental_config(['tenant_id', 'queue_id', 'channel', 'interval_start'])) }}
 with
