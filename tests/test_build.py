@@ -155,11 +155,20 @@ def test_definitions_wire_load_dbt_checks_publish(monkeypatch, tmp_path: Path) -
     assert "source_unique_raw_events_event_id" in checks  # a dbt test, surfaced as a check
     job = defs.resolve_job_def("pipeline")
     assert job.tags.get("ccwh/warehouse") == "writer"
-    assert defs.resolve_sensor_def("landing_sensor").job_name == "pipeline"
+    sensor = defs.resolve_sensor_def("landing_sensor")
+    assert {j.name for j in sensor.jobs} == {"pipeline", "rebuild_report_days"}
+
+
+def _requested(result) -> list[str]:
+    """The jobs of a sensor result that is a list of run requests (no late days here)."""
+    from dagster import RunRequest
+
+    assert isinstance(result, list) and all(isinstance(r, RunRequest) for r in result), result
+    return [r.job_name for r in result]
 
 
 def test_landing_sensor_requests_a_run_for_new_segments(tmp_path: Path) -> None:
-    from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_context
+    from dagster import DagsterInstance, SkipReason, build_sensor_context
     from dagster._core.storage.dagster_run import DagsterRun, DagsterRunStatus
 
     from orchestration.resources import WarehouseResource
@@ -179,7 +188,7 @@ def test_landing_sensor_requests_a_run_for_new_segments(tmp_path: Path) -> None:
         write(home, "20261120T100000000000Z-h-1-00000001.ndjson", [])
         newest = write(home, "20261120T100005000000Z-h-1-00000002.ndjson", []).name
         result, cursor = evaluate(None)
-        assert isinstance(result, RunRequest) and cursor == newest
+        assert _requested(result) == ["pipeline"] and cursor == newest
 
         result, _ = evaluate(newest)  # nothing newer than the cursor
         assert isinstance(result, SkipReason)
@@ -193,7 +202,7 @@ def test_landing_sensor_requests_a_run_for_new_segments(tmp_path: Path) -> None:
         assert cursor == newest  # kept: the next evaluation after the run picks them up
         instance.report_run_canceled(instance.get_run_by_id("busy"))
         result, cursor = evaluate(newest)
-        assert isinstance(result, RunRequest) and cursor == newer
+        assert _requested(result) == ["pipeline"] and cursor == newer
 
 
 def test_prepare_only_needs_no_warehouse(tmp_path: Path) -> None:
