@@ -45,6 +45,7 @@ STEP_NAMES = {
     "dbt_models": "dbt build",
     "report_day_marts": "dbt build",
     "serving__warehouse": "publish",
+    "serving__superset": "superset sync",
 }
 
 HINTS = {
@@ -54,6 +55,9 @@ HINTS = {
     "good copy. Fix the model or the data it names, then rerun `ccwh build`.",
     "publish": "serve.duckdb still holds the previous copy; fix the cause above and rerun "
     "`ccwh build`.",
+    "superset sync": "the warehouse was built and published (readers and exports have the "
+    "new data); only Superset was not synced. Start it (`make superset`) and re-run the "
+    "`superset_sync` job, or rerun `ccwh build`.",
     "run": "the run could not start its steps; fix the cause above (CCWH_HOME, the dbt "
     "manifest: `ccwh build --prepare-only`) and rerun `ccwh build`.",
     "check": "a blocking check failed, so the steps after it did not run; see its "

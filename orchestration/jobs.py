@@ -16,6 +16,7 @@ from orchestration.assets.ingest import RAW_EVENTS_KEY
 from orchestration.assets.publish import serving_warehouse
 from orchestration.assets.report_days import report_day_marts
 from orchestration.resources import WarehouseResource
+from orchestration.superset_sync import SUPERSET_KEY
 
 # Runs sharing this tag are limited to one at a time by the run queue (dagster.yaml written
 # by `ccwh build`); the writer lock serialises whatever starts outside the queue.
@@ -42,6 +43,7 @@ rebuild_report_days_job = define_asset_job(
     selection=(
         AssetSelection.assets(report_day_marts).upstream() - AssetSelection.assets(RAW_EVENTS_KEY)
         | AssetSelection.assets(serving_warehouse)
+        | AssetSelection.assets(SUPERSET_KEY)  # the published restatement reaches Superset
     ),
     description="Rebuild the chosen report days (a partition or a backfill range) of the "
     "incremental marts, with the dbt models they read, their tests and checks; record what "
