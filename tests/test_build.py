@@ -148,8 +148,12 @@ def test_definitions_wire_load_dbt_checks_publish(monkeypatch, tmp_path: Path) -
     # dbt's source raw.events is the loader's asset; publish waits for every dbt asset.
     staging = {k for k in graph.get(raw).child_keys if k.path[0] == "staging"}
     assert staging
-    dbt_keys = {k for k in graph.get_all_asset_keys() if k not in (raw, serving)}
+    superset = AssetKey(["serving", "superset"])
+    dbt_keys = {k for k in graph.get_all_asset_keys() if k not in (raw, serving, superset)}
     assert dbt_keys <= set(graph.get(serving).parent_keys)
+    # Superset is synced after publish, and nothing waits for it.
+    assert set(graph.get(superset).parent_keys) == {serving}
+    assert not graph.get(superset).child_keys
     checks = {k.name: k for k in graph.asset_check_keys}
     assert "raw_events_match_manifest" in checks
     assert "source_unique_raw_events_event_id" in checks  # a dbt test, surfaced as a check
