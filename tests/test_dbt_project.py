@@ -272,9 +272,13 @@ def test_daily_kpis_ahead_of_utc(built):
         "avg_talk_seconds": 155.0,  # (290 + 120 + 55) / 3
         "avg_handle_seconds": 175.0,  # (330 + 135 + 60) / 3
     }
-    # the original columns keep their meaning; the queue family's columns follow them
+    # the original columns keep their meaning and their order; the queue family's columns
+    # follow them, and report_day, the partition column, comes last (PORTABILITY rule 8:
+    # Spark's partition overwrite needs it there; DECISIONLOG.md)
     assert {k: day[k] for k in expected} == expected
-    assert list(day)[: len(expected)] == list(expected)
+    spec = [k for k in expected if k != "report_day"]
+    assert list(day)[: len(spec)] == spec
+    assert list(day)[-1] == "report_day"
     assert day["channel"] == "call"
     assert day["sl_formula"] == "excl_short_abandons"
     assert day["service_level_of_answered"] == pytest.approx(2 / 3)  # 2 / 3 answered
@@ -460,10 +464,12 @@ def test_mart_column_types(built):
                 " order by ordinal_position"
             ).fetchall()
         )
-    assert list(types)[:14] == [
+    # The columns in its order, except report_day, the partition column, which comes
+    # last (PORTABILITY rule 8; DECISIONLOG.md).
+    assert list(types)[-1] == "report_day"
+    assert list(types)[:13] == [
         "tenant_id",
         "queue_id",
-        "report_day",
         "interval_start",
         "offered",
         "answered",
