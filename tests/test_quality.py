@@ -157,7 +157,9 @@ def test_pipeline_plan_orders_publish_after_the_blocking_checks(monkeypatch, tmp
     }
     assert blocking | {"dbt_models"} <= upstream
     assert "queue_kpis_daily_gx_abandon_rate_plausible" not in upstream  # WARN: never blocks
-    assert order[0] == "raw__events" and order[1] == "dbt_models" and order[-1] == publish.key
+    assert order[0] == "raw__events" and order[1] == "dbt_models"
+    # publish is the last step but the Superset sync, which runs after it
+    assert order[-2:] == [publish.key, "serving__superset"]
     assert all(order.index(check) < order.index(publish.key) for check in blocking)
 
 
