@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import shutil
 import subprocess
@@ -42,29 +41,13 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
+from machine_info import machine  # noqa: E402
+
 from ccwh.paths import Home  # noqa: E402
 
 DBT_DIR = REPO / "dbt_project"
 START = date(2026, 1, 5)  # a Monday; the simulated period runs from here
 EVENTS_PER_SCALED_DAY = 24_000  # measured: one default day, 3 tenants, without directory
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    mem_kb = next(
-        int(x.split()[1])
-        for x in Path("/proc/meminfo").read_text().splitlines()
-        if x.startswith("MemTotal")
-    )
-    return (
-        f"{os.cpu_count()} cores, {model}, {mem_kb / 1024 / 1024:.1f} GiB RAM, "
-        f"Linux {platform.release()}, Python {platform.python_version()}, "
-        f"load average {os.getloadavg()[0]:.1f} at start"
-    )
 
 
 def peak_rss_mib() -> float:

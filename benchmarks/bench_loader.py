@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import resource
 import shutil
@@ -25,6 +24,8 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+
+from machine_info import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -165,29 +166,6 @@ def _child(phase: str, *args: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _machine() -> str:
-    model = platform.processor() or "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-        mem_kb = next(
-            int(line.split()[1])
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-        ram = f"{mem_kb / 1024**2:.1f} GiB"
-    except (OSError, StopIteration):
-        ram = "?"
-    import duckdb
-
-    return (
-        f"{os.cpu_count()} cores, {model}, {ram} RAM; Python {platform.python_version()}, "
-        f"duckdb {duckdb.__version__}"
-    )
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=2_000_000)
@@ -216,7 +194,9 @@ def main() -> int:
     segments = work / "segments"  # generated once; each loader run gets hard links to them
     meta = work / "segments.json"
     try:
-        print(f"machine: {_machine()}")
+        import duckdb
+
+        print(f"machine: {machine(f'duckdb {duckdb.__version__}')}")
         if meta.exists() and json.loads(meta.read_text())["events"] == args.events:
             lines, distinct = json.loads(meta.read_text())["counts"]
             print(f"reusing the segments in {segments}")

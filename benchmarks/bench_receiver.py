@@ -16,7 +16,6 @@ import argparse
 import hashlib
 import json
 import os
-import platform
 import secrets
 import shutil
 import signal
@@ -28,6 +27,7 @@ import time
 from pathlib import Path
 
 import requests
+from machine_info import machine
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -64,26 +64,6 @@ def ensure_wrk() -> str:
     subprocess.run(["apt-get", "update", "-qq"], check=True)
     subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
     return shutil.which("wrk") or "wrk"
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-        mem_kb = next(
-            int(line.split()[1])
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-    except (OSError, StopIteration):
-        mem_kb = 0
-    return (
-        f"{os.cpu_count()} cores, {model}, {mem_kb / 1024 / 1024:.1f} GiB RAM, "
-        f"Linux {platform.release()}, Python {platform.python_version()}"
-    )
 
 
 def free_port() -> int:

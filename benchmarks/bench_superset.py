@@ -31,13 +31,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from machine_info import machine
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
@@ -182,25 +183,6 @@ def synthesise_queue_marts(serve: Path, events: int) -> dict[str, int]:
         }
     finally:
         con.close()
-
-
-def machine() -> str:
-    """One line describing this machine and how busy it is (load average: 1, 5, 15 min)."""
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor() or "?",
-    )
-    mem = next(
-        int(line.split()[1]) // (1024 * 1024)
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return f"{os.cpu_count()} cores ({cpu}), {mem} GB RAM; load average {load}"
 
 
 def summarise(label: str, result: dict) -> list[dict]:
