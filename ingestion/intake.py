@@ -195,6 +195,26 @@ def judge(
     return Verdicts(batch=batch, total=len(items), accepted=accepted, rejections=rejections)
 
 
+def landable_line(line: bytes, destination: Destination | None) -> dict | None:
+    """The validated event in one compact JSON text that can be landed exactly as it is
+    (one line, ends in its closing brace, valid, routed for the destination), else None.
+
+    None says only that this shortcut does not apply: the general path parses the body and
+    names every problem. The dict is for routing and the response (its timestamps are
+    datetimes); land the line itself (landing.format_raw_lines).
+    """
+    if line[-1:] != b"}" or b"\n" in line or b"\r" in line:
+        return None
+    valid = valid_json_event(line)
+    if valid is None:
+        return None
+    if destination is not None and (
+        destination.refusal(valid["tenant_id"], valid["event_type"]) is not None
+    ):
+        return None
+    return valid
+
+
 def _all_lines_valid(body: bytes, destination: Destination | None) -> Verdicts | None:
     """Verdicts for an NDJSON body whose every line is a valid, routed event, else None.
 
@@ -207,10 +227,8 @@ def _all_lines_valid(body: bytes, destination: Destination | None) -> Verdicts |
         line = line.strip()
         if not line:
             continue
-        valid = valid_json_event(line)
-        if valid is None or line[-1:] != b"}":
-            return None
-        if destination is not None and destination.refusal(valid["tenant_id"], valid["event_type"]):
+        valid = landable_line(line, destination)
+        if valid is None:
             return None
         raw.append(line)
         accepted.append(valid)

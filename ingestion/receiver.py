@@ -27,7 +27,7 @@ import orjson
 
 from ccwh.paths import Home
 from ingestion.destinations import Destination, load_destinations
-from ingestion.intake import MalformedBody, check_event, is_ndjson_type, judge
+from ingestion.intake import MalformedBody, check_event, is_ndjson_type, judge, landable_line
 from ingestion.landing import (
     DEFAULT_SEGMENT_MAX_AGE,
     DEFAULT_SEGMENT_MAX_BYTES,
@@ -40,7 +40,6 @@ from ingestion.landing import (
     recover_orphans,
     utc_now_text,
 )
-from ingestion.schemas import valid_json_event
 from ingestion.server import DEFAULT_MAX_BODY_BYTES
 
 log = logging.getLogger("ccwh.receiver")
@@ -326,28 +325,18 @@ class Receiver:
             # body (one line) is validated from its bytes and landed as it came; otherwise
             # it is parsed, checked and landed re-serialised as one line.
             line = body.rstrip()
-            raw = b"\n" not in line and b"\r" not in line and line[-1:] == b"}"
-            valid = valid_json_event(line) if raw else None
-            if (
-                valid is not None
-                and destination.refusal(valid["tenant_id"], valid["event_type"]) is None
-            ):
+            if landable_line(line, destination) is not None:
+                landing = self._land_raw([line], destination)
+            else:
                 try:
-                    await self._land_raw([line], destination)
-                except LandingUnavailable as exc:
-                    await self._landing_failed(send, body, dest_name, scope, exc)
-                    return
-                self.metrics.accepted += 1
-                self.metrics.responses[202] += 1
-                await _ACCEPTED_ONE.send(send)
-                return
-            try:
-                event = orjson.loads(body)
-            except orjson.JSONDecodeError:
-                event = None  # maybe NDJSON without its Content-Type: the general path
-            if type(event) is dict and check_event(event, destination) is None:
+                    event = orjson.loads(body)
+                except orjson.JSONDecodeError:
+                    event = None  # maybe NDJSON without its Content-Type: the general path
+                accepted = type(event) is dict and check_event(event, destination) is None
+                landing = self._land([event], destination) if accepted else None
+            if landing is not None:
                 try:
-                    await self._land([event], destination)
+                    await landing
                 except LandingUnavailable as exc:
                     await self._landing_failed(send, body, dest_name, scope, exc)
                     return
