@@ -38,7 +38,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 constraints:
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o constraints.txt
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra spark --python-version 3.11 -o constraints.txt
 
 demo: $(STAMP)
 	$(BIN)/ccwh demo
