@@ -11,6 +11,9 @@ install, so several installs can run side by side without sharing anything:
     <home>/landing/quarantine/        rejected bodies with their reason
     <home>/warehouse/ccwh.duckdb      the warehouse; one writer process at a time
     <home>/warehouse/serve.duckdb     published read-only copy that every reader opens
+    <home>/lake/events/               raw lake: loaded events as immutable Parquet, partitioned
+                                      tenant_id=/event_type=/occurred_day= (the Spark source)
+    <home>/spark/                     Spark warehouse dir and Derby metastore (spark target)
     <home>/dagster/                   DAGSTER_HOME (run storage, dagster.yaml)
     <home>/dbt/                       dbt target and log folders for this install
 """
@@ -80,6 +83,18 @@ class Home:
     @property
     def serving(self) -> Path:
         return self.warehouse_dir / "serve.duckdb"
+
+    @property
+    def lake(self) -> Path:
+        return self.root / "lake"
+
+    @property
+    def lake_events(self) -> Path:
+        return self.lake / "events"
+
+    @property
+    def spark_dir(self) -> Path:
+        return self.root / "spark"
 
     @property
     def dagster_home(self) -> Path:

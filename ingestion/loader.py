@@ -45,6 +45,9 @@ BATCH_MAX_BYTES = 512 * 1024 * 1024
 # Where the loader puts a segment DuckDB cannot read, with a sidecar naming the error.
 QUARANTINE_SUBDIR = "segments"
 
+# CCWH_RAW_LAKE=off: do not write the Parquet raw lake (only the Spark target reads it).
+LAKE_ENV = "CCWH_RAW_LAKE"
+
 RAW_DDL = """
 CREATE SCHEMA IF NOT EXISTS raw;
 CREATE TABLE IF NOT EXISTS raw.events (
@@ -220,6 +223,7 @@ class LoadSummary:
     already_loaded: int = 0  # found in ready/ but named in the manifest: only moved
     recovered_orphans: int = 0
     quarantined: list[str] = field(default_factory=list)
+    lake_files: int = 0  # Parquet files written to the raw lake (ingestion/lake.py)
     seconds: float = 0.0
 
     def as_metadata(self) -> dict[str, Any]:
@@ -424,6 +428,7 @@ def load_segments(
         summary.already_loaded = len(done)
     pending = [p for p in ready if p.name not in done]
     if not pending:
+        _write_lake(home, con, summary, say)
         summary.seconds = time.monotonic() - started
         return summary
     total_bytes = sum(p.stat().st_size for p in pending)
@@ -456,8 +461,27 @@ def load_segments(
             f"  batch {summary.batches}: {len(batch)} segments, {lines} lines, "
             f"{inserted} new, {duplicates} duplicates"
         )
+    _write_lake(home, con, summary, say)
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def lake_enabled() -> bool:
+    """The raw lake is written unless CCWH_RAW_LAKE=off (a DuckDB-only install saving disk)."""
+    return os.environ.get(LAKE_ENV, "on").strip().lower() not in ("off", "0", "false", "no")
+
+
+def _write_lake(home: Home, con: duckdb.DuckDBPyConnection, summary: LoadSummary, say) -> None:
+    """Land every committed, not yet written load batch in the Parquet raw lake.
+
+    After the batches' commits, so the lake holds only what raw.events holds; a batch whose
+    lake write dies is written again by the next run (ingestion/lake.py).
+    """
+    if not lake_enabled():
+        return
+    from ingestion.lake import write_pending
+
+    summary.lake_files += write_pending(con, home, progress=say).files
 
 
 def load_ready(

@@ -314,6 +314,12 @@ def test_kill_9_at_random_moments_then_rerun_gives_exact_counts(home: Home) -> N
     assert mismatched == []
     assert not list(home.landing_ready.iterdir())
     assert len(os.listdir(home.landing_loaded)) == n_segments
+    # The raw lake (written after each commit, rewritten when a kill cut it short) holds
+    # exactly raw.events: every event once.
+    lake = f"read_parquet('{home.lake_events}/*/*/*/*.parquet', hive_partitioning = true)"
+    assert query(home, f"SELECT count(*), count(DISTINCT event_id) FROM {lake}") == [
+        (len(distinct), len(distinct))
+    ]
 
 
 def test_writer_lock_makes_a_second_loader_wait(home: Home) -> None:
