@@ -22,7 +22,7 @@ from typing import IO, Any
 import orjson
 
 from ingestion.destinations import Destination
-from ingestion.schemas import batch_is_valid, valid_json_event, validate_event
+from ingestion.schemas import json_event_is_valid, json_events_are_valid, validate_event
 
 ACCEPTED = 202
 MALFORMED = 400
@@ -71,9 +71,6 @@ class Verdicts:
     total: int
     accepted: list[dict]
     rejections: list[Rejection]
-    # NDJSON fast path: the accepted events' own lines, landed as they came (``accepted``
-    # then holds validated copies, for routing and the response only).
-    raw_lines: list[bytes] | None = None
 
 
 def _json_error(exc: orjson.JSONDecodeError) -> str:
@@ -155,12 +152,15 @@ def judge(
         if fast is not None:
             return fast
     batch, items, lines = parse_body(body, ndjson)
-    if batch and all(type(item) is dict for item in items) and batch_is_valid(items):
-        # Fast path: the schema accepted every event in one call; only routing remains.
-        if destination is None:
-            return Verdicts(batch=True, total=len(items), accepted=items, rejections=[])
-        if all(destination.refusal(o["tenant_id"], o["event_type"]) is None for o in items):
-            return Verdicts(batch=True, total=len(items), accepted=items, rejections=[])
+    if (
+        batch
+        and lines is None
+        and all(type(item) is dict for item in items)
+        and json_events_are_valid(body, items, exact=False)
+        and routed(items, destination)
+    ):
+        # Fast path: every event strictly valid (one msgspec call) and routed.
+        return Verdicts(batch=True, total=len(items), accepted=items, rejections=[])
     accepted: list[dict] = []
     rejections: list[Rejection] = []
     body_lines: list[bytes] | None = None
@@ -195,46 +195,33 @@ def judge(
     return Verdicts(batch=batch, total=len(items), accepted=accepted, rejections=rejections)
 
 
-def landable_line(line: bytes, destination: Destination | None) -> dict | None:
-    """The validated event in one compact JSON text that can be landed exactly as it is
-    (one line, ends in its closing brace, valid, routed for the destination), else None.
-
-    None says only that this shortcut does not apply: the general path parses the body and
-    names every problem. The dict is for routing and the response (its timestamps are
-    datetimes); land the line itself (landing.format_raw_lines).
-    """
-    if line[-1:] != b"}" or b"\n" in line or b"\r" in line:
-        return None
-    valid = valid_json_event(line)
-    if valid is None:
-        return None
-    if destination is not None and (
-        destination.refusal(valid["tenant_id"], valid["event_type"]) is not None
-    ):
-        return None
-    return valid
+def routed(events: list[dict], destination: Destination | None) -> bool:
+    """True when the destination takes every one of these (valid) events."""
+    if destination is None:
+        return True
+    pairs = {(e["tenant_id"], e["event_type"]) for e in events}
+    return all(destination.refusal(tenant, kind) is None for tenant, kind in pairs)
 
 
 def _all_lines_valid(body: bytes, destination: Destination | None) -> Verdicts | None:
-    """Verdicts for an NDJSON body whose every line is a valid, routed event, else None.
-
-    Each line is validated from its bytes (no orjson parse, no re-serialisation when landed);
-    on the first problem the caller takes the general path, which names every problem.
+    """Verdicts for an NDJSON body whose every line is a strictly valid, routed event, else
+    None: on the first doubt the caller takes the general path, which names every problem.
     """
-    raw: list[bytes] = []
     accepted: list[dict] = []
+    loads = orjson.loads
     for line in body.split(b"\n"):
-        line = line.strip()
-        if not line:
+        if not line or line.isspace():
             continue
-        valid = landable_line(line, destination)
-        if valid is None:
+        try:
+            event = loads(line)
+        except orjson.JSONDecodeError:
             return None
-        raw.append(line)
-        accepted.append(valid)
-    if not raw:
+        if not json_event_is_valid(line, event, exact=False):
+            return None
+        accepted.append(event)
+    if not accepted or not routed(accepted, destination):
         return None
-    return Verdicts(batch=True, total=len(raw), accepted=accepted, rejections=[], raw_lines=raw)
+    return Verdicts(batch=True, total=len(accepted), accepted=accepted, rejections=[])
 
 
 # --- files (ccwh schema FILE, ccwh ingest FILE) -------------------------------------------

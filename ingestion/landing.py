@@ -98,21 +98,6 @@ def format_lines(
     return b"".join(out)
 
 
-def format_raw_lines(
-    lines: Iterable[bytes], received_at: str, destination: str | None, source: str
-) -> bytes:
-    """Landing lines for accepted events given as their own compact JSON object texts.
-
-    The same result as format_lines on the parsed events, without parsing them again: the
-    three receiver fields are spliced in before each object's closing brace.
-    """
-    suffix = orjson.dumps(
-        {"_ccwh_received_at": received_at, "_ccwh_destination": destination, "_ccwh_source": source}
-    )
-    tail = b"," + suffix[1:] + b"\n"
-    return b"".join([line[:-1] + tail for line in lines])
-
-
 def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:

@@ -291,6 +291,31 @@ def test_compact_and_pretty_bodies_land_as_one_identical_line_each(tmp_path):
 # --- lifecycle ---------------------------------------------------------------------------------
 
 
+def test_a_duplicated_key_is_landed_once_with_the_value_that_was_checked(tmp_path):
+    # JSON lets a key repeat; the receiver checks (and routes by) the last value, as its
+    # parser keeps it, and must land that one only: DuckDB refuses a line with a repeated
+    # key, which would hold up the loading of the whole segment.
+    home = tmp_path / "home"
+    write_destinations(home)
+    srv = Server(home)
+    single = json.dumps(queue_event("dup-1"), separators=(",", ":"))
+    single = '{"tenant_id":"umbrella",' + single[1:]  # then "acme", the allowed tenant
+    lines = [single.replace("dup-1", f"dup-nd-{i}") for i in range(2)]
+    assert srv.post(single).status_code == 202
+    ndjson = {"Content-Type": "application/x-ndjson"}
+    assert srv.post("\n".join(lines), headers=ndjson).status_code == 202
+    assert srv.post("[" + ",".join(lines).replace("dup-nd", "dup-arr") + "]").status_code == 202
+    assert srv.stop() == 0
+    texts = [
+        line
+        for path in sorted((home / "landing" / "ready").glob("*.ndjson"))
+        for line in path.read_text().splitlines()
+    ]
+    assert len(texts) == 5
+    for text in texts:
+        assert text.count('"tenant_id"') == 1 and json.loads(text)["tenant_id"] == "acme"
+
+
 def test_graceful_shutdown_closes_the_segment(tmp_path):
     home = tmp_path / "home"
     write_destinations(home)
