@@ -1,31 +1,38 @@
 {#
-  Seeds on Spark: dbt-spark binds an empty CSV cell as the string 'None' (dbt-adapters#487),
-  so a nullable override column of tenant_settings would hold 'None' instead of null. This
-  override writes `cast(null as <type>)` for empty cells and casts every other value to the
-  seed's declared column_types (PORTABILITY rule 9). Not exercised until the spark target
-  exists; DuckDB uses dbt-duckdb's own seed loading.
+  Seeds on Spark, replacing dbt-spark's spark__load_csv_rows for two bugs of its `session`
+  method:
+
+  - an empty CSV cell is bound as the string 'None' (dbt-adapters#487), so a nullable
+    override column of tenant_settings would hold 'None' instead of null;
+  - bound strings are pasted between quotes unescaped (dbt/adapters/spark/session.py
+    `_fix_binding`), so a quote in a value ("sub-campaign's" in completion_statuses) breaks
+    the insert.
+
+  This override writes every value as an escaped string literal cast to the seed's declared
+  column_types (PORTABILITY rule 9; dbt's inferred type for a column without one) and empty
+  cells as `cast(null as <type>)`: no bindings, so the same SQL works on every connection
+  method (session, thrift, http). Spark string literals take backslash escapes, so
+  backslashes are doubled and quotes become \'. DuckDB uses dbt-duckdb's own seed loading.
 #}
 {% macro spark__load_csv_rows(model, agate_table) %}
     {%- set column_types = model['config'].get('column_types', {}) -%}
+    {%- set types = [] -%}
+    {%- for column_name in agate_table.column_names -%}
+        {%- do types.append(column_types.get(column_name) or adapter.convert_type(agate_table, loop.index0)) -%}
+    {%- endfor -%}
     {%- set statements = [] -%}
 
     {%- for chunk in agate_table.rows | batch(get_batch_size()) -%}
-        {%- set bindings = [] -%}
         {%- set sql -%}
             insert into {{ this.render() }} values
             {% for row in chunk -%}
                 ({%- for column_name in agate_table.column_names -%}
                     {%- set value = row[loop.index0] -%}
-                    {%- set column_type = column_types.get(column_name) -%}
+                    {%- set column_type = types[loop.index0] -%}
                     {%- if value is none -%}
-                        cast(null as {{ column_type or 'string' }})
+                        cast(null as {{ column_type }})
                     {%- else -%}
-                        {%- do bindings.append(value) -%}
-                        {%- if column_type -%}
-                            cast({{ get_binding_char() }} as {{ column_type }})
-                        {%- else -%}
-                            {{ get_binding_char() }}
-                        {%- endif -%}
+                        cast('{{ (value | string) | replace("\\", "\\\\") | replace("'", "\\'") }}' as {{ column_type }})
                     {%- endif -%}
                     {%- if not loop.last %}, {% endif -%}
                 {%- endfor -%})
@@ -33,7 +40,7 @@
             {% endfor %}
         {%- endset -%}
 
-        {%- do adapter.add_query(sql, bindings=bindings, abridge_sql_log=True) -%}
+        {%- do adapter.add_query(sql, abridge_sql_log=True) -%}
         {%- if loop.index0 == 0 -%}
             {%- do statements.append(sql) -%}
         {%- endif -%}
