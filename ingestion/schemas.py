@@ -209,6 +209,9 @@ class DirectoryData(TypedDict):
 
 # --- rules across fields ---------------------------------------------------------------------
 
+# A rule reads the event's data with ``data.get(name)`` only: validate_event passes the
+# validated dict, the msgspec fast path a view of its struct (declared fields only, absent
+# optional ones read as None), and both must give the same answer.
 Rule = Callable[[dict], list[tuple[str, str]]]
 
 
@@ -417,8 +420,9 @@ def json_schema(version: int = CURRENT_SCHEMA_VERSION) -> dict:
 # "1.5" or true for a float, 5.0 for an int, unix times and "2026-03-07T10:00Z" for a
 # timestamp. Everything msgspec accepts pydantic accepts too (tests/test_schemas.py checks
 # this over mutated events), so a strict "yes" is final and a "no" only means "ask
-# validate_event". What msgspec cannot see is checked in Python afterwards: the rules across
-# fields (on the parsed data) and the reserved name prefix (only when the bytes could hold it).
+# validate_event". The rules across fields run inside the decode (the structs' __post_init__);
+# the reserved name prefix, which msgspec cannot see (it skips unknown keys), is checked in
+# Python afterwards, and only when the bytes could hold it.
 
 
 def _struct_type(tp: Any) -> Any:
@@ -511,40 +515,61 @@ def _struct_for(td: Any) -> type:
     return _STRUCTS[td]
 
 
-def _event_struct(event_type: str, version: int, data_shape: Any) -> type:
-    """One event type's whole event: the envelope of validate_event, event_type as the tag."""
+class _Fields:
+    """A data struct as the rules read it: ``get(name)``, absent optional fields as None."""
+
+    __slots__ = ("_struct",)
+
+    def __init__(self, struct: Any):
+        self._struct = struct
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = getattr(self._struct, name, None)
+        return default if value is None else value
+
+
+def _event_struct(event_type: str, version: int, data_shape: Any, rules: list[Rule]) -> type:
+    """One event type's whole event: the envelope of validate_event, event_type as the tag,
+    the rules across fields run by msgspec itself once the event is decoded."""
     envelope = _envelope(data_shape)
     fields = _struct_fields(envelope, skip=("event_type", "schema_version"))
     # An integer equal to the version: JSON true and 1.0 are refused, as in validate_event.
     fields.append(("schema_version", Annotated[int, msgspec.Meta(ge=version, le=version)]))
     fields.sort(key=len)
+    namespace: dict[str, Any] = {}
+    if rules:
+
+        def __post_init__(self: Any, _rules: tuple[Rule, ...] = tuple(rules)) -> None:
+            data = _Fields(self.data)
+            for rule in _rules:
+                if rule(data):  # type: ignore[arg-type]
+                    raise ValueError(f"{event_type}: a rule across fields is broken")
+
+        namespace["__post_init__"] = __post_init__
     return msgspec.defstruct(
         f"Event_{event_type}_v{version}",
         fields,
         tag_field="event_type",
         tag=event_type,
         forbid_unknown_fields=_forbids_extra(envelope),
+        namespace=namespace,
     )
 
 
 _ANY_EVENT_V1 = Union[  # noqa: UP007 - a runtime tuple of types, not an annotation
-    tuple(_event_struct(name, 1, shape) for name, (shape, _r) in DATA_SHAPES.items())
+    tuple(_event_struct(name, 1, shape, rules) for name, (shape, rules) in DATA_SHAPES.items())
 ]
 _EVENT_DECODER = msgspec.json.Decoder(_ANY_EVENT_V1)
 _EVENTS_DECODER = msgspec.json.Decoder(list[_ANY_EVENT_V1])
-_RULES_V1 = {name: rules for name, (_shape, rules) in DATA_SHAPES.items()}
 _RESERVED_BYTES = RESERVED_PREFIX.encode()
 
 
-def _rules_and_names_pass(events: Any, text: bytes) -> bool:
-    """The checks msgspec does not make, on events it accepted (as parsed from ``text``)."""
-    # A reserved key is spelled out in the bytes, or hidden behind a \\u escape.
-    check_names = _RESERVED_BYTES in text or b"\\u" in text
-    for event in events:
-        for rule in _RULES_V1[event["event_type"]]:
-            if rule(event["data"]):
-                return False
-        if check_names:
+def _names_pass(events: Any, text: bytes) -> bool:
+    """No top-level key with the reserved prefix (the one check msgspec cannot make: it
+    skips unknown keys). Only looked for when the bytes could hold one: spelled out, or
+    hidden behind a \\u escape."""
+    if _RESERVED_BYTES in text or b"\\u" in text:
+        for event in events:
             for key in event:
                 if key.startswith(RESERVED_PREFIX):
                     return False
@@ -565,7 +590,7 @@ def json_event_is_valid(text: bytes, event: Any, exact: bool = True) -> bool:
         _EVENT_DECODER.decode(text)
     except msgspec.MsgspecError:
         return exact and not validate_event(event)
-    return _rules_and_names_pass((event,), text)
+    return _names_pass((event,), text)
 
 
 def json_events_are_valid(text: bytes, events: list[Any], exact: bool = True) -> bool:
@@ -575,4 +600,4 @@ def json_events_are_valid(text: bytes, events: list[Any], exact: bool = True) ->
         _EVENTS_DECODER.decode(text)
     except msgspec.MsgspecError:
         return exact and not any(validate_event(e) for e in events)
-    return _rules_and_names_pass(events, text)
+    return _names_pass(events, text)
