@@ -22,7 +22,7 @@ from typing import IO, Any
 import orjson
 
 from ingestion.destinations import Destination
-from ingestion.schemas import json_event_is_valid, json_events_are_valid, validate_event
+from ingestion.schemas import json_events_are_valid, json_lines_are_valid, validate_event
 
 ACCEPTED = 202
 MALFORMED = 400
@@ -205,23 +205,19 @@ def routed(events: list[dict], destination: Destination | None) -> bool:
 
 def _all_lines_valid(body: bytes, destination: Destination | None) -> Verdicts | None:
     """Verdicts for an NDJSON body whose every line is a strictly valid, routed event, else
-    None: on the first doubt the caller takes the general path, which names every problem.
+    None: on any doubt the caller takes the general path, which names every problem.
     """
-    accepted: list[dict] = []
-    loads = orjson.loads
-    for line in body.split(b"\n"):
-        if not line or line.isspace():
-            continue
-        try:
-            event = loads(line)
-        except orjson.JSONDecodeError:
-            return None
-        if not json_event_is_valid(line, event, exact=False):
-            return None
-        accepted.append(event)
-    if not accepted or not routed(accepted, destination):
+    lines = [line for line in body.split(b"\n") if line and not line.isspace()]
+    if not lines:
         return None
-    return Verdicts(batch=True, total=len(accepted), accepted=accepted, rejections=[])
+    loads = orjson.loads
+    try:
+        events = [loads(line) for line in lines]
+    except orjson.JSONDecodeError:
+        return None
+    if not json_lines_are_valid(lines, events, exact=False) or not routed(events, destination):
+        return None
+    return Verdicts(batch=True, total=len(events), accepted=events, rejections=[])
 
 
 # --- files (ccwh schema FILE, ccwh ingest FILE) -------------------------------------------

@@ -15,6 +15,7 @@ from ingestion.schemas import (
     EVENT_TYPES,
     json_event_is_valid,
     json_events_are_valid,
+    json_lines_are_valid,
     json_schema,
     validate_event,
 )
@@ -250,8 +251,9 @@ def test_fast_accept_on_bytes_only_traps(sample: list[dict]) -> None:
 
 
 def test_batch_fast_accept_agrees_with_per_event_validation(sample: list[dict]) -> None:
-    """json_events_are_valid (one msgspec call for a JSON array) is True exactly when every
-    event is valid; strictly (exact=False) never True when one is not."""
+    """json_events_are_valid (one msgspec call for a JSON array) and json_lines_are_valid
+    (NDJSON) are True exactly when every event is valid; strictly (exact=False) never True
+    when one is not."""
     rng = random.Random(7)
     for _ in range(60):
         batch = rng.sample(sample, 30)
@@ -262,6 +264,11 @@ def test_batch_fast_accept_agrees_with_per_event_validation(sample: list[dict]) 
         text = orjson.dumps(batch)
         assert json_events_are_valid(text, orjson.loads(text)) == expected
         if json_events_are_valid(text, orjson.loads(text), exact=False):
+            assert expected
+        lines = [orjson.dumps(e) for e in batch]
+        parsed = [orjson.loads(line) for line in lines]
+        assert json_lines_are_valid(lines, parsed) == expected
+        if json_lines_are_valid(lines, parsed, exact=False):
             assert expected
     text = orjson.dumps(sample)
     assert json_events_are_valid(text, orjson.loads(text), exact=False)
