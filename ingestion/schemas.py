@@ -210,7 +210,7 @@ class DirectoryData(TypedDict):
 # --- rules across fields ---------------------------------------------------------------------
 
 # A rule reads the event's data with ``data.get(name)`` only: validate_event passes the
-# validated dict, the msgspec fast path a view of its struct (declared fields only, absent
+# validated dict, the msgspec fast path its data struct (declared fields only, absent
 # optional ones read as None), and both must give the same answer.
 Rule = Callable[[dict], list[tuple[str, str]]]
 
@@ -507,25 +507,25 @@ def _forbids_extra(td: Any) -> bool:
 _STRUCTS: dict[Any, type] = {}
 
 
+def _get(self: Any, name: str, default: Any = None) -> Any:
+    """``data.get(name)`` on a data struct, as the rules read their data (absent optional
+    fields are None in the struct, as ``dict.get`` gives for a missing key)."""
+    value = getattr(self, name, None)
+    return default if value is None else value
+
+
 def _struct_for(td: Any) -> type:
     if td not in _STRUCTS:
+        if "get" in get_type_hints(td):
+            raise NotImplementedError(f"{td.__name__}: a field named 'get' hides the rules' get")
         _STRUCTS[td] = msgspec.defstruct(
-            f"{td.__name__}Struct", _struct_fields(td), forbid_unknown_fields=_forbids_extra(td)
+            f"{td.__name__}Struct",
+            _struct_fields(td),
+            forbid_unknown_fields=_forbids_extra(td),
+            namespace={"get": _get},
+            gc=False,  # decoded from JSON: no reference cycles possible
         )
     return _STRUCTS[td]
-
-
-class _Fields:
-    """A data struct as the rules read it: ``get(name)``, absent optional fields as None."""
-
-    __slots__ = ("_struct",)
-
-    def __init__(self, struct: Any):
-        self._struct = struct
-
-    def get(self, name: str, default: Any = None) -> Any:
-        value = getattr(self._struct, name, None)
-        return default if value is None else value
 
 
 def _event_struct(event_type: str, version: int, data_shape: Any, rules: list[Rule]) -> type:
@@ -540,9 +540,8 @@ def _event_struct(event_type: str, version: int, data_shape: Any, rules: list[Ru
     if rules:
 
         def __post_init__(self: Any, _rules: tuple[Rule, ...] = tuple(rules)) -> None:
-            data = _Fields(self.data)
             for rule in _rules:
-                if rule(data):  # type: ignore[arg-type]
+                if rule(self.data):
                     raise ValueError(f"{event_type}: a rule across fields is broken")
 
         namespace["__post_init__"] = __post_init__
@@ -553,6 +552,7 @@ def _event_struct(event_type: str, version: int, data_shape: Any, rules: list[Ru
         tag=event_type,
         forbid_unknown_fields=_forbids_extra(envelope),
         namespace=namespace,
+        gc=False,
     )
 
 
