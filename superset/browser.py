@@ -43,6 +43,8 @@ FLAGS = [
     "--window-size=1600,2400",
 ]
 
+SETTLE = 1.5  # seconds a finished dashboard must stay unchanged to count as rendered
+
 # Evaluated in the page: the state of every chart holder of the dashboard.
 CHART_STATE_JS = r"""
 const q = (el, sel) => el.querySelector(sel);
@@ -150,6 +152,12 @@ def open_dashboard(
     d.get(f"{url}/superset/dashboard/{slug}/?standalone=1{extra}")
     deadline = started + timeout
     charts: list[dict] = []
+    # Done = every chart finished (drawn, empty or an error) and the page has held that state
+    # for SETTLE seconds: when a native filter from the URL applies, Superset re-queries the
+    # charts and may show a passing state (an aborted first request's alert, a spinner) in
+    # between. The render time is when the final state was first reached.
+    done_at: float | None = None
+    seen: list | None = None
     while time.monotonic() < deadline:
         try:
             charts = d.execute_script(CHART_STATE_JS)
@@ -160,10 +168,14 @@ def open_dashboard(
             and (expected is None or len(charts) >= expected)
             and all(not c["loading"] and (c["drawn"] or c["error"] or c["empty"]) for c in charts)
         )
-        if done:
+        state = [(c["error"], c["drawn"], c["empty"], c["big_number"]) for c in charts or []]
+        if not done or state != seen:
+            done_at = time.monotonic() if done else None
+            seen = state if done else None
+        elif time.monotonic() - done_at >= SETTLE:
             break
         time.sleep(0.1)
-    render = time.monotonic() - started
+    render = (done_at or time.monotonic()) - started
     complete = bool(charts) and all(not c["loading"] for c in charts)
     # where the time went: the page's own load vs the chart-data requests
     timing = d.execute_script(

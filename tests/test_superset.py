@@ -244,7 +244,8 @@ def test_report_day_filter_applies(stack):
         time_filter=f"Report day={day} : {nxt}",
     )  # fmt: skip
     charts = result["dashboards"][0]["charts"]
-    assert not any(c["error"] for c in charts)
+    errors = {c["title"]: c["error"] for c in charts if c["error"]}
+    assert not errors, (day, errors)
     shown = {c["title"]: c["big_number"] for c in charts}
     assert shown["Offered"] == f"{offered:,}", (day, shown)
 
