@@ -72,10 +72,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="only write the dbt manifest (dbt parse); no warehouse needed",
     )
     parser.add_argument(
+        "--target",
+        choices=TARGETS,
+        default=None,
+        help="the engine dbt builds with: duckdb (default) or spark (in-process pyspark, "
+        "needs `make install-spark`); default $CCWH_DBT_TARGET or duckdb. README 'Scaling out'",
+    )
+    parser.add_argument(
         "--verbose",
         action="store_true",
         help="also print Dagster's own log lines (they are always kept in <home>/dagster)",
     )
+
+
+TARGETS = ("duckdb", "spark", "spark_thrift", "spark_http")
+
+
+def spark_missing() -> str | None:
+    """Why the Spark target cannot run here, or None."""
+    import shutil
+
+    missing = [m for m in ("pyspark", "dbt.adapters.spark") if _not_installed(m)]
+    if missing:
+        return (
+            f"the Spark target needs the optional extra [spark] ({', '.join(missing)} not "
+            "installed): run `make install-spark` (or `pip install -e '.[spark]'`)"
+        )
+    if not shutil.which("java"):
+        return "the Spark target needs Java 17: `apt-get install openjdk-17-jre-headless`"
+    return None
+
+
+def _not_installed(module: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is None
+    except ModuleNotFoundError:
+        return True
 
 
 def write_dagster_yaml(home: Home) -> Path:
@@ -120,6 +154,17 @@ def run(args: argparse.Namespace) -> int:
             return 1
         print(f"wrote {dbt_project.manifest_path}")
         return 0
+
+    from ccwh.spark_marts import TARGET_ENV, dbt_target, is_spark
+
+    if args.target:
+        os.environ[TARGET_ENV] = args.target
+    target = dbt_target()
+    if target == "spark" and (why := spark_missing()):
+        print(f"ccwh build: {why}", file=sys.stderr)
+        return 2
+    if is_spark(target):
+        print(f"ccwh build: dbt target {target} (the marts are built by Spark)", flush=True)
 
     home.ensure()
     write_dagster_yaml(home)

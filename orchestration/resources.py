@@ -11,6 +11,7 @@ from dagster import ConfigurableResource, EnvVar, InitResourceContext
 from dagster_dbt import DbtCliResource
 
 from ccwh.paths import HOME_ENV, Home
+from ccwh.spark_marts import LAKE_DIR_ENV, SPARK_DIR_ENV, dbt_target
 from ccwh.warehouse import connect, writer_lock
 from orchestration.dbt_project import dbt_executable, dbt_project
 
@@ -37,20 +38,30 @@ class WarehouseResource(ConfigurableResource):
 
     @contextmanager
     def dbt_environment(self) -> Iterator[None]:
-        """Point the dbt profile at this install's warehouse for the duration of a dbt call.
+        """Point the dbt profile at this install for the duration of a dbt call.
 
+        The DuckDB warehouse (CCWH_WAREHOUSE), and for the Spark targets the Spark warehouse
+        and metastore (CCWH_SPARK_DIR) and the raw lake (CCWH_LAKE_DIR) of this home, unless
+        the environment names them already (a cluster's lake is an s3a:// or hdfs:// URI).
         DbtCliResource passes os.environ to dbt and has no per-call env; the step runs in its
-        own run process, so setting the variable there affects nothing else.
+        own run process, so setting the variables there affects nothing else.
         """
-        previous = os.environ.get(WAREHOUSE_ENV)
-        os.environ[WAREHOUSE_ENV] = str(self.paths.warehouse)
+        paths = self.paths
+        values = {
+            WAREHOUSE_ENV: str(paths.warehouse),
+            SPARK_DIR_ENV: os.environ.get(SPARK_DIR_ENV) or str(paths.spark_dir),
+            LAKE_DIR_ENV: os.environ.get(LAKE_DIR_ENV) or str(paths.lake_events),
+        }
+        previous = {k: os.environ.get(k) for k in values}
+        os.environ.update(values)
         try:
             yield
         finally:
-            if previous is None:
-                os.environ.pop(WAREHOUSE_ENV, None)
-            else:
-                os.environ[WAREHOUSE_ENV] = previous
+            for k, v in previous.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
 
 
 class WriterLockResource(ConfigurableResource):
@@ -81,9 +92,13 @@ def build_resources() -> dict[str, object]:
     return {
         "warehouse": WarehouseResource(home=home_from_env()),
         "writer_lock": WriterLockResource(home=home_from_env()),
+        # target: the profile's output dbt builds with, `duckdb` (default) or `spark`
+        # (README "Scaling out"); from CCWH_DBT_TARGET, or per run in the launchpad's
+        # resources config. The assets, checks and publish are the same on both.
         "dbt": DbtCliResource(
             project_dir=dbt_project,
             profiles_dir=str(dbt_project.profiles_dir),
             dbt_executable=dbt_executable(),
+            target=dbt_target(),
         ),
     }

@@ -29,6 +29,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from ccwh.spark_marts import dbt_target, is_spark
 from orchestration.dbt_project import dbt_project
 from orchestration.progress import quiet_stdout, say
 from orchestration.resources import WarehouseResource, WriterLockResource
@@ -146,6 +147,8 @@ def dbt_build(
             run_results = {}
     line, failures = summarise(run_results)
     say(context, line)
+    if ok and is_spark(dbt.target or dbt_target()):
+        copy_from_spark(context, dbt.target or dbt_target(), warehouse)
     if not ok:
         error = invocation.get_error()
         detail = failures or [str(getattr(error, "description", error) or "see the dbt log")]
@@ -158,6 +161,25 @@ def dbt_build(
                 "failures": MetadataValue.md("\n".join(f"- {f}" for f in failures) or "-"),
             },
         )
+
+
+def copy_from_spark(
+    context: AssetExecutionContext, target: str, warehouse: WarehouseResource
+) -> None:
+    """After a Spark build: its marts and seeds into the DuckDB warehouse (ccwh/spark_marts.py),
+    so the checks, publish, exports and Superset read them as after a DuckDB build."""
+    if target != "spark":
+        raise Failure(
+            description=f"dbt built on the cluster target {target!r}, but copying its marts "
+            "into the DuckDB warehouse is only implemented for the in-process `spark` target "
+            "(the cluster's tables are not on this machine). README 'Scaling out' says what "
+            "runs on a cluster today."
+        )
+    from ccwh.spark_marts import copy_spark_marts
+
+    with warehouse.connect() as con:
+        summary = copy_spark_marts(warehouse.paths, con)
+    say(context, summary.describe())
 
 
 def stop(process: subprocess.Popen, timeout: float = 30) -> None:
