@@ -16,16 +16,31 @@
         'meta': {'restatement_key': key, 'partitioned_by': 'report_day'},
         'tags': ['report_day_partitioned'],
     } -%}
-    {%- if target.type == 'spark' -%}
-        {%- do common.update({
-            'incremental_strategy': 'insert_overwrite',
-            'partition_by': ['report_day'],
-            'file_format': 'parquet',
-        }) -%}
-    {%- else -%}
-        {%- do common.update({'incremental_strategy': 'delete+insert', 'unique_key': 'report_day'}) -%}
-    {%- endif -%}
+    {%- do common.update(ccwh.report_day_replace_config()) -%}
     {{ return(common) }}
+{%- endmacro %}
+
+{#
+  report_day_replace_config(): how the engine replaces whole report days (adapter.dispatch,
+  PORTABILITY rule 2). default/DuckDB: delete+insert keyed on report_day. Spark:
+  insert_overwrite of the report_day partitions (dbt-spark sets
+  spark.sql.sources.partitionOverwriteMode=dynamic, so only the days in the new data are
+  replaced, like the DuckDB delete), parquet.
+#}
+{% macro report_day_replace_config() -%}
+    {{ return(adapter.dispatch('report_day_replace_config', 'ccwh')()) }}
+{%- endmacro %}
+
+{% macro default__report_day_replace_config() -%}
+    {{ return({'incremental_strategy': 'delete+insert', 'unique_key': 'report_day'}) }}
+{%- endmacro %}
+
+{% macro spark__report_day_replace_config() -%}
+    {{ return({
+        'incremental_strategy': 'insert_overwrite',
+        'partition_by': ['report_day'],
+        'file_format': 'parquet',
+    }) }}
 {%- endmacro %}
 
 {#
@@ -39,7 +54,10 @@
     a partition passes (the days the loader recorded since the last build);
   - no vars: the days of raw.loaded_days not built yet and not late (a late day, one already
     built and closed, is rebuilt only by its own partition run, which records the
-    restatement); nothing if raw.loaded_days does not exist.
+    restatement). Without raw.loaded_days (report_day_window_without_loaded_days): nothing on
+    DuckDB, where the loader always creates it; every day on Spark, where the loader's day
+    bookkeeping does not exist (it lives in the DuckDB warehouse, not in the lake), so an
+    incremental run without vars rebuilds all days: slower, never stale.
 #}
 {% macro report_day_window(column='report_day') -%}
     {%- set min_date = var('min_date', none) -%}
@@ -64,7 +82,7 @@
             database=target.database, schema='raw', identifier='loaded_days'
         ) if execute else none -%}
         {%- if loaded_days is none -%}
-            1 = 0
+            {{ ccwh.report_day_window_without_loaded_days() }}
         {%- else -%}
             {{ column }} in (
                 select report_day from {{ loaded_days }}
@@ -75,4 +93,16 @@
             )
         {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+{% macro report_day_window_without_loaded_days() -%}
+    {{ return(adapter.dispatch('report_day_window_without_loaded_days', 'ccwh')()) }}
+{%- endmacro %}
+
+{% macro default__report_day_window_without_loaded_days() -%}
+    1 = 0
+{%- endmacro %}
+
+{% macro spark__report_day_window_without_loaded_days() -%}
+    1 = 1
 {%- endmacro %}
