@@ -4,7 +4,9 @@
 
 Starts ``ccwh serve --workers 2`` on 127.0.0.1 in a throw-away home, then runs
 (a) single-event POSTs (unique event_id per request), (b) 1000-event JSON arrays and
-(c) 1000-event NDJSON bodies, each with wrk, and prints events/s and latency percentiles.
+(c) 1000-event NDJSON bodies, each with wrk, and prints events/s and latency percentiles;
+then the same wrk loads (a) and (b) against a bare granian TLS app that only reads the body
+and answers 202: what the HTTP + TLS stack and wrk leave on this box at that moment.
 Every 202 means validated and fsync'd. wrk shares the machine's cores with the server, as
 on a small production box.
 Installs wrk from Debian if it is missing. Figures are recorded in README_receiver.md.
@@ -37,7 +39,8 @@ async def bare_app(scope, receive, send) -> None:
     """Calibration: the same granian + TLS stack doing no work, answering 202 at once."""
     if scope["type"] != "http":
         return
-    await receive()
+    while (await receive()).get("more_body"):  # read the whole body, as the receiver does
+        pass
     await send(
         {"type": "http.response.start", "status": 202, "headers": [(b"content-length", b"2")]}
     )
@@ -110,6 +113,20 @@ def run_wrk(wrk: str, script: str, url: str, connections: int, duration: int, en
     return json.loads(line[len("RESULT ") :])
 
 
+def fsync_line(home: Path, port: int) -> str:
+    """Group commits and their mean fdatasync time so far, from one worker's /metrics."""
+    cert = str(home / "tls" / "cert.pem")
+    text = requests.get(f"https://127.0.0.1:{port}/metrics", verify=cert, timeout=10).text
+    values = {}
+    for line in text.splitlines():
+        for name in ("ccwh_landing_fsync_seconds_sum", "ccwh_landing_fsync_seconds_count"):
+            if line.startswith(name + "{"):
+                values[name] = float(line.rsplit(" ", 1)[1])
+    count = values.get("ccwh_landing_fsync_seconds_count", 0)
+    mean = values.get("ccwh_landing_fsync_seconds_sum", 0) / count if count else 0
+    return f"one worker: {count:,.0f} group commits, mean fdatasync {mean * 1000:.2f} ms"
+
+
 def count_landed(home: Path) -> int:
     total = 0
     for folder in ("ready", "open"):
@@ -171,6 +188,7 @@ def main() -> None:
                 f"non-2xx {batch['other']}",
                 flush=True,
             )
+        print(fsync_line(home, port), flush=True)
     finally:
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(60)
@@ -178,6 +196,10 @@ def main() -> None:
         bare = start_bare(home, port, args.workers)
         try:
             ceiling = run_wrk(wrk, "receiver_single.lua", url, args.connections, args.duration, env)
+            fmt_env = dict(env, CCWH_BENCH_FORMAT="json")
+            batch_ceiling = run_wrk(
+                wrk, "receiver_batch.lua", url, args.batch_connections, args.duration, fmt_env
+            )
         finally:
             bare.send_signal(signal.SIGTERM)
             bare.wait(60)
@@ -185,6 +207,13 @@ def main() -> None:
         print(
             f"(d) calibration, bare granian TLS app doing nothing, same load as (a): "
             f"{ceiling['accepted'] / secs:,.0f} requests/s; p50 {ceiling['p50_us'] / 1000:.2f} ms",
+            flush=True,
+        )
+        secs = batch_ceiling["duration_us"] / 1e6
+        print(
+            f"(e) calibration, the same bare app reading {args.batch_size}-event JSON arrays, "
+            f"same load as (b): {batch_ceiling['accepted'] * args.batch_size / secs:,.0f} "
+            f"events/s; p50 {batch_ceiling['p50_us'] / 1000:.1f} ms",
             flush=True,
         )
     expected = single["accepted"] + batch_accepted * args.batch_size

@@ -32,11 +32,32 @@ function init(args)
     ["Authorization"] = "Bearer " .. os.getenv("CCWH_BENCH_TOKEN"),
   }
   counter = 0
+  -- The template cut at each "@P@": a request interleaves the pieces with its own id part
+  -- and concatenates once. (template:gsub did the same in ~10 ms of wrk CPU a request,
+  -- about as much as the receiver's work, on the 2 cores the receiver also runs on.)
+  pieces = {}
+  local start = 1
+  while true do
+    local i, j = template:find("@P@", start, true)
+    if not i then break end
+    pieces[#pieces + 1] = template:sub(start, i - 1)
+    start = j + 1
+  end
+  last_piece = template:sub(start)
+  body_parts = {}
 end
 
 function request()
   counter = counter + 1
-  local body = template:gsub("@P@", prefix .. "-" .. counter)
+  local id = prefix .. "-" .. counter
+  local n = 0
+  for k = 1, #pieces do
+    body_parts[n + 1] = pieces[k]
+    body_parts[n + 2] = id
+    n = n + 2
+  end
+  body_parts[n + 1] = last_piece
+  local body = table.concat(body_parts, "", 1, n + 1)
   return wrk.format("POST", "/events", headers, body)
 end
 
