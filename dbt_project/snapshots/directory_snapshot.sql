@@ -3,14 +3,14 @@
   for directory snapshots). Reports never read it: they use int_directory__history, the
   exact history rebuilt from the event log (a snapshot only sees the state at each run, so
   it loses two changes inside one load and cannot place a late event). See
-  decisions/company.md. Disabled on Spark: dbt-spark snapshots need Delta/Hudi tables,
-  which are not available offline (PORTABILITY.md: parquet only).
+  decisions/company.md. On Spark it is a parquet table: dbt-spark's own snapshot needs
+  Delta/Hudi (not available offline), so macros/cross_engine/spark__snapshot.sql applies the
+  changes by rewriting the table instead of MERGE.
 #}
 {% snapshot directory_snapshot %}
 
 {{
     config(
-        enabled=(target.type != 'spark'),
         target_schema='snapshots',
         unique_key=['tenant_id', 'entity', 'entity_id'],
         strategy='check',
