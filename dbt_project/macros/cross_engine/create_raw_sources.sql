@@ -28,7 +28,8 @@
 {%- endmacro %}
 
 {% macro raw_lake_location() -%}
-    {%- set home = env_var('CCWH_HOME', '.ccwh') -%}
+    {#- like CCWH_SPARK_DIR's default in profiles.yml: an absolute path even without CCWH_HOME -#}
+    {%- set home = env_var('CCWH_HOME', env_var('PWD', '.') ~ '/.ccwh') -%}
     {{- return(var('lake_dir', none) or env_var('CCWH_LAKE_DIR', home ~ '/lake/events')) -}}
 {%- endmacro %}
 
