@@ -85,10 +85,13 @@ def main() -> None:
     with connect(home.warehouse) as con:
         lake = write_pending(con, home)
     size = sum(f.stat().st_size for f in home.lake_events.rglob("*.parquet"))
-    say(
-        f"2. raw lake: {lake.rows:,} events into {lake.files:,} Parquet files "
-        f"({size / 1e6:,.0f} MB) in {lake.seconds:.1f} s (already there: nothing to write)"
-    )
+    if lake.rows:
+        say(
+            f"2. raw lake: {lake.rows:,} events into {lake.files:,} Parquet files "
+            f"({size / 1e6:,.0f} MB) in {lake.seconds:.1f} s"
+        )
+    else:
+        say(f"2. raw lake: already written ({size / 1e6:,.0f} MB)")
 
     base = dict(os.environ, CCWH_WAREHOUSE=str(home.warehouse), CCWH_HOME=str(home.root))
     base["CCWH_LAKE_DIR"] = str(home.lake_events)
