@@ -6,6 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SS_VENV := .venv-superset
+SPARK_STAMP := $(VENV)/.installed-spark
 
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
@@ -49,8 +50,9 @@ demo: $(STAMP)
 system-deps:
 	@bash scripts/ensure-debian-packages.sh gnupg:gpg chromium:chromium chromium-driver:chromedriver
 
-# Everything, the Superset tests included (a real Superset from .venv-superset + Chromium).
-test: $(STAMP) $(SS_VENV)/.installed system-deps
+# Everything: the Superset tests (a real Superset from .venv-superset + Chromium) and the
+# Spark comparison (the [spark] extra + Java 17) included.
+test: $(STAMP) $(SS_VENV)/.installed $(SPARK_STAMP) system-deps
 	$(BIN)/python -m pytest
 
 dagster: $(STAMP)
@@ -78,8 +80,6 @@ test-superset: $(STAMP) $(SS_VENV)/.installed
 
 # The Spark target (dbt_project/README.md "Running on Spark"): the [spark] extra (dbt-spark,
 # pyspark ~490 MB) in the same resolve, and Java 17 from Debian.
-SPARK_STAMP := $(VENV)/.installed-spark
-
 $(SPARK_STAMP): $(STAMP) pyproject.toml constraints.txt
 	$(BIN)/uv pip install --python $(BIN)/python --compile-bytecode -c constraints.txt -e '.[dev,spark]'
 	@bash scripts/ensure-debian-packages.sh openjdk-17-jre-headless:java
