@@ -18,7 +18,8 @@ behind-UTC report day) is loaded once, then:
 
 The raw lake is the one the loader writes (ingestion/lake.py); when this checkout's loader
 writes none, it is exported from raw.events with DuckDB's partitioned COPY (same layout).
-Skipped when pyspark (the `[spark]` extra) or Java is missing. About 8-10 minutes on 2 cores.
+Skipped when pyspark (the `[spark]` extra) or Java is missing. About 4.5 minutes on 2 quiet
+cores (12-13 while other builds share them).
 """
 
 from __future__ import annotations
