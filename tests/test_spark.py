@@ -388,7 +388,7 @@ def read_duckdb(warehouse: Path, tables: list[str]) -> dict[str, Table]:
 
 def read_spark(root: Path, spark_dir: Path, tables: list[str], env: dict[str, str]) -> dict:
     out = root / "spark_tables.pickle"
-    helper = Path(__file__).resolve().parent / "spark_marts.py"
+    helper = Path(__file__).resolve().parent / "spark_read_tables.py"
     _run(
         [sys.executable, str(helper), str(spark_dir), str(out), *tables],
         env,

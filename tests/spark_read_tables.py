@@ -1,6 +1,6 @@
 """Read tables that dbt built on Spark, in a process of their own (tests/test_spark.py).
 
-    python tests/spark_marts.py SPARK_DIR OUT.pickle schema.table [schema.table ...]
+    python tests/spark_read_tables.py SPARK_DIR OUT.pickle schema.table [schema.table ...]
 
 Starts a local Spark session on the same warehouse and Derby metastore as dbt's `spark`
 target (dbt_project/profiles.yml; Derby lets one Spark process at a time in, so this runs
