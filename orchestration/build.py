@@ -157,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ccwh.spark_marts import TARGET_ENV, dbt_target, is_spark
 
-    if args.target:
+    if getattr(args, "target", None):  # callers building their own Namespace may omit it
         os.environ[TARGET_ENV] = args.target
     target = dbt_target()
     if target == "spark" and (why := spark_missing()):

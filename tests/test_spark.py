@@ -349,21 +349,6 @@ def _dbt(root: Path, engine: str, *args: str) -> list[str]:
     ]
 
 
-def export_lake(warehouse: Path, lake: Path) -> None:
-    """raw.events -> the lake layout, for a checkout whose loader writes no lake."""
-    import duckdb
-
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        con.execute(
-            f"""COPY (
-                SELECT event_id, schema_version, occurred_at, received_at, destination, source,
-                       CAST(data AS VARCHAR) AS data, segment, loaded_at,
-                       tenant_id, event_type, CAST(occurred_at AS DATE) AS occurred_day
-                FROM raw.events
-            ) TO '{lake}' (FORMAT parquet, PARTITION_BY (tenant_id, event_type, occurred_day))"""
-        )
-
-
 def _move_day_folders(src: Path, dst: Path, days: tuple[str, ...]) -> int:
     moved = 0
     for day in days:
@@ -452,12 +437,8 @@ def both_engines(tmp_path_factory: pytest.TempPathFactory):
         root / "load.log",
         "load",
     )
-    lake_source = "the loader's lake (ingestion/lake.py)"
-    if not any(lake.rglob("*.parquet")):
-        lake_source = "exported from raw.events (the loader wrote no lake)"
-        lake.parent.mkdir(parents=True, exist_ok=True)
-        export_lake(warehouse, lake)
-    print(f"raw lake: {lake_source}", flush=True)
+    # Spark reads the lake the loader wrote (ingestion/lake.py), the same as in production.
+    assert any(lake.rglob("*.parquet")), f"the loader wrote no raw lake in {lake}"
     assert _move_day_folders(lake, held, LATER_OCCURRED_DAYS) > 0, "nothing to hold back"
 
     window = json.dumps({"min_date": INCREMENTAL_MIN_DATE, "max_date": INCREMENTAL_MAX_DATE})
