@@ -229,6 +229,18 @@ def run_pipeline(home: Home, *, verbose: bool = False) -> int:
     seconds = time.monotonic() - started
     checks = result.get_asset_check_evaluations()
     failed_checks = [c for c in checks if not c.passed]
+    skipped = [e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED"]
+    if result.success and skipped:
+        # Dagster skips a step whose upstream did not produce an output: not a success.
+        names = ", ".join(f"{STEP_NAMES.get(k, k)} ({k})" for k in skipped)
+        print(
+            f"ccwh build: INCOMPLETE after {seconds:.1f} s (run {result.run_id}): steps "
+            f"skipped: {names}. An earlier step did not report all of its outputs (e.g. dbt "
+            f"log lines it could not read); nothing after it ran, readers keep the last "
+            f"published copy. See the run in {home.dagster_home} (`dagster dev`), fix, rerun.",
+            file=sys.stderr,
+        )
+        return 1
     if result.success:
         warned = len(failed_checks)
         print(

@@ -31,6 +31,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from ccwh.spark_marts import dbt_target, is_spark
 from orchestration import restatements
 from orchestration.assets.dbt import REPORT_DAY_TAG, _manifest, dbt_build
 from orchestration.dbt_project import dbt_project
@@ -93,13 +94,18 @@ def _days(start: str, end: str) -> list[date]:
 
 
 def plan(
-    context: AssetExecutionContext, warehouse: WarehouseResource
+    context: AssetExecutionContext, warehouse: WarehouseResource, target: str = "duckdb"
 ) -> tuple[dict[str, Any], list[date], list[date]]:
     """(dbt vars, days whose rebuild is a restatement, days to mark built)."""
     if context.has_partition_key:
         window = context.partition_key_range
         days = _days(window.start, window.end)
         return {"min_date": window.start, "max_date": window.end}, days, days
+    if is_spark(target):
+        # The loaded-days bookkeeping needs the dbt view int_queue_event_report_days in the
+        # DuckDB warehouse, which a Spark build does not write: without vars the Spark build
+        # rebuilds every report day (report_day_window_without_loaded_days), never stale.
+        return {}, [], []
     with warehouse.connect() as con:
         new, late = restatements.pending_days(con)
     if context.run.tags.get(INCLUDE_LATE_TAG) != "true":
@@ -124,7 +130,7 @@ def report_day_marts(
 ) -> Iterator[Any]:
     keys = restatement_keys()
     marts = sorted(k.path[-1] for k in context.selected_asset_keys if k.path[-1] in keys)
-    dbt_vars, restate_days, built_days = plan(context, warehouse)
+    dbt_vars, restate_days, built_days = plan(context, warehouse, dbt.target or dbt_target())
     copied: list[str] = []
     if restate_days:
         with warehouse.connect() as con:
