@@ -54,6 +54,10 @@ LATER_OCCURRED_DAYS = ("2026-03-09", "2026-03-10")
 # an event of a held-back occurred_day, in any tenant's zone: 03-08 for the behind-UTC day).
 INCREMENTAL_MIN_DATE = "2026-03-08"
 INCREMENTAL_MAX_DATE = "2026-03-10"
+# "Today" of the period reports (company_interaction_trends), the same for both engines: left
+# to each tenant's current report day, a build before and one after a tenant's day boundary
+# (03:00 New York for a tenant behind UTC) differ by a day.
+AS_OF_DATE = "2026-03-10"
 
 REL_TOL = 1e-9
 ABS_TOL = 1e-12  # two zeros reached by different roundings: |a - b| below this is equal
@@ -441,11 +445,20 @@ def both_engines(tmp_path_factory: pytest.TempPathFactory):
     assert any(lake.rglob("*.parquet")), f"the loader wrote no raw lake in {lake}"
     assert _move_day_folders(lake, held, LATER_OCCURRED_DAYS) > 0, "nothing to hold back"
 
-    window = json.dumps({"min_date": INCREMENTAL_MIN_DATE, "max_date": INCREMENTAL_MAX_DATE})
+    window = json.dumps(
+        {
+            "min_date": INCREMENTAL_MIN_DATE,
+            "max_date": INCREMENTAL_MAX_DATE,
+            "as_of_date": AS_OF_DATE,
+        }
+    )
     # DuckDB (the warehouse file) and Spark's first load (the lake, its own metastore) share
     # nothing: run them side by side, much of either is waiting (JVM start, task scheduling).
     duckdb_build = _Step(
-        _dbt(root, "duckdb", "build"), env, root / "dbt-duckdb.log", "dbt build on DuckDB"
+        _dbt(root, "duckdb", "build", "--vars", json.dumps({"as_of_date": AS_OF_DATE})),
+        env,
+        root / "dbt-duckdb.log",
+        "dbt build on DuckDB",
     )
     spark_first = _Step(
         _dbt(
