@@ -117,10 +117,13 @@ def connect(
     return con
 
 
-def fsync_dir(path: Path) -> None:
-    """Make renames into/out of ``path`` durable."""
+def fsync_path(path: Path) -> None:
+    """fsync a file's data, or a folder's entries (renames into/out of it)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+fsync_dir = fsync_path  # make renames into/out of a folder durable

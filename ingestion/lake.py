@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ccwh.paths import Home
-from ccwh.warehouse import fsync_dir
+from ccwh.warehouse import fsync_dir, fsync_path
 
 if TYPE_CHECKING:
     import duckdb
@@ -85,12 +85,7 @@ def ensure_lake_table(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(LAKE_DDL)
 
 
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+_fsync_file = fsync_path  # its own name: tests cut a batch short here
 
 
 def _remove_unrecorded(events_dir: Path, tag: str) -> int:
@@ -126,11 +121,10 @@ def write_batch(con: duckdb.DuckDBPyConnection, home: Home, loaded_at: datetime,
             dest.parent.mkdir(parents=True, exist_ok=True)
             touched.add(dest.parent)
         os.replace(f, dest)
-    for d in touched:
+    # Each new file's folder and the tenant and event-type folders above it, each once.
+    folders = {events_dir} | {p for d in touched for p in (d, d.parent, d.parent.parent)}
+    for d in folders:
         fsync_dir(d)
-        fsync_dir(d.parent)
-        fsync_dir(d.parent.parent)
-    fsync_dir(events_dir)
     con.execute(
         "INSERT INTO raw.lake_batches VALUES ($1, $2, $3, now()::TIMESTAMP)",
         [loaded_at, len(files), rows],
