@@ -22,7 +22,7 @@ from typing import IO, Any
 import orjson
 
 from ingestion.destinations import Destination
-from ingestion.schemas import json_events_are_valid, json_lines_are_valid, validate_event
+from ingestion.schemas import json_events_are_valid, json_lines_events, validate_event
 
 ACCEPTED = 202
 MALFORMED = 400
@@ -210,12 +210,8 @@ def _all_lines_valid(body: bytes, destination: Destination | None) -> Verdicts |
     lines = [line for line in body.split(b"\n") if line and not line.isspace()]
     if not lines:
         return None
-    loads = orjson.loads
-    try:
-        events = [loads(line) for line in lines]
-    except orjson.JSONDecodeError:
-        return None
-    if not json_lines_are_valid(lines, events, exact=False) or not routed(events, destination):
+    events = json_lines_events(lines)
+    if events is None or not routed(events, destination):
         return None
     return Verdicts(batch=True, total=len(events), accepted=events, rejections=[])
 

@@ -16,6 +16,7 @@ from ingestion.schemas import (
     json_event_is_valid,
     json_events_are_valid,
     json_lines_are_valid,
+    json_lines_events,
     json_schema,
     validate_event,
 )
@@ -270,6 +271,10 @@ def test_batch_fast_accept_agrees_with_per_event_validation(sample: list[dict]) 
         assert json_lines_are_valid(lines, parsed) == expected
         if json_lines_are_valid(lines, parsed, exact=False):
             assert expected
+        fast = json_lines_events(lines)
+        assert (fast is not None) == json_lines_are_valid(lines, parsed, exact=False)
+        if fast is not None:
+            assert fast == parsed
     text = orjson.dumps(sample)
     assert json_events_are_valid(text, orjson.loads(text), exact=False)
     for e in sample:
@@ -288,3 +293,13 @@ def test_json_schema_covers_every_event_type() -> None:
     assert schema["properties"]["event_type"]["enum"] == list(EVENT_TYPES)
     assert len(schema["allOf"]) == len(EVENT_TYPES)
     assert schema["properties"]["schema_version"]["const"] == 1
+
+
+def test_lines_fast_path_needs_one_event_a_line(sample: list[dict]) -> None:
+    """Lines that are not one JSON value each can join into a valid array of as many valid
+    events (two values on one line, one value over two lines); the fast path refuses them."""
+    a, b, c = (orjson.dumps(e) for e in sample[:3])
+    assert json_lines_events([a, b, c]) == [orjson.loads(x) for x in (a, b, c)]
+    assert json_lines_events([a + b"," + b, c]) is None  # two values on one line
+    assert json_lines_events([c[:-1], b"}"]) is None  # one value split over two lines
+    assert json_lines_events([a, b"", c]) is None
