@@ -3,6 +3,9 @@ Prints figures; asserts nothing. Needs the Spark extra: ``make install-spark``.
 
     .venv/bin/python benchmarks/bench_spark.py [--events 10000000] [--home DIR] [--skip-local1]
 
+For millions of events give Spark room (the profile's defaults suit the demo):
+CCWH_SPARK_DRIVER_MEMORY=8g CCWH_SPARK_SHUFFLE_PARTITIONS=8.
+
 Steps, each timed and printed:
 1. simulate + land + load N events (bench_build.py's generator: 3 tenants, 28 days scaled),
    unless ``--home`` already holds a loaded warehouse;
@@ -100,6 +103,12 @@ def main() -> None:
     duck = seed + run
     say(f"3. DuckDB: seed {seed:.1f} s + run {run:.1f} s = {duck:.1f} s (load {load_average()})")
 
+    say(
+        "Spark settings: driver memory "
+        f"{os.environ.get('CCWH_SPARK_DRIVER_MEMORY', '1g')}, shuffle partitions "
+        f"{os.environ.get('CCWH_SPARK_SHUFFLE_PARTITIONS', '2')} "
+        "(CCWH_SPARK_DRIVER_MEMORY, CCWH_SPARK_SHUFFLE_PARTITIONS)"
+    )
     figures = {}
     for cores in (2,) + (() if args.skip_local1 else (1,)):
         master = f"local[{cores}]"
