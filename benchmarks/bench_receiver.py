@@ -108,7 +108,7 @@ def start_server(home: Path, port: int, workers: int, token: str) -> subprocess.
 def run_wrk(wrk: str, script: str, url: str, connections: int, duration: int, env: dict) -> dict:
     # Each run starts with the earlier runs' landed data on disk: without this, the kernel's
     # writeback of the previous run's ~2 GB of segments competes with the next run for the
-    # 2 cores and the disk (the NDJSON run, after the arrays, lost ~10 % to it).
+    # 2 cores and the disk (the NDJSON run, after the arrays, lost ~4 % to it).
     os.sync()
     cmd = [wrk, "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s"]
     cmd += ["-s", str(HERE / script), url]

@@ -106,7 +106,7 @@ def main() -> None:
     base = dict(os.environ, CCWH_WAREHOUSE=str(home.warehouse), CCWH_HOME=str(home.root))
     base["CCWH_LAKE_DIR"] = str(home.lake_events)
     target = root / "bench-dbt-target"
-    if args.only_local1:
+    if args.only_local1 is not None:
         duck = args.only_local1
         say(f"3. DuckDB: {duck:.1f} s (given: an earlier run's seed + run)")
     else:
@@ -122,7 +122,10 @@ def main() -> None:
         "(CCWH_SPARK_DRIVER_MEMORY, CCWH_SPARK_SHUFFLE_PARTITIONS)"
     )
     figures = {}
-    cores_to_run = (1,) if args.only_local1 else (2,) + (() if args.skip_local1 else (1,))
+    if args.only_local1 is not None:
+        cores_to_run: tuple[int, ...] = (1,)
+    else:
+        cores_to_run = (2,) if args.skip_local1 else (2, 1)
     for cores in cores_to_run:
         master = f"local[{cores}]"
         spark_dir = root / f"spark-{cores}"

@@ -300,6 +300,12 @@ def test_lines_fast_path_needs_one_event_a_line(sample: list[dict]) -> None:
     events (two values on one line, one value over two lines); the fast path refuses them."""
     a, b, c = (orjson.dumps(e) for e in sample[:3])
     assert json_lines_events([a, b, c]) == [orjson.loads(x) for x in (a, b, c)]
+    # Event c cut at its first top-level comma: the two halves joined by the comma the fast
+    # path puts between lines are c again, and a line with a and b makes up the count.
+    cut = c.index(b',"')
+    lines = [a + b"," + b, c[:cut], c[cut + 1 :]]
+    joined = orjson.loads(b"[" + b",".join(lines) + b"]")
+    assert joined == [orjson.loads(x) for x in (a, b, c)]  # 3 lines, 3 valid events
+    assert json_lines_events(lines) is None
     assert json_lines_events([a + b"," + b, c]) is None  # two values on one line
-    assert json_lines_events([c[:-1], b"}"]) is None  # one value split over two lines
     assert json_lines_events([a, b"", c]) is None
