@@ -12,6 +12,7 @@ import os
 import secrets
 import sqlite3
 import sys
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -142,3 +143,31 @@ TIME_GRAIN_ADDON_EXPRESSIONS = {
         "PRINTF('%02d', (CAST(STRFTIME('%M', {col}) AS INTEGER) / 15) * 15) || ':00')"
     },
 }
+
+
+def _serialise_time_range_parsing() -> None:
+    """Superset turns a chart's time range ("2026-11-20 : 2026-11-21") into dates with one
+    pyparsing grammar per process, which pyparsing rewrites ("streamlines") on its first parse
+    outside its own lock. In a fresh gunicorn worker the first chart requests with a time range
+    arrive together on several threads, and a thread that meets the half-rewritten grammar fails
+    the chart with "Expected '(', found ')'" (seen in CI with the Report day filter; reproduced
+    with threads, tests/test_superset.py::test_time_range_parsing_is_thread_safe). One lock per
+    process around the parse (microseconds each) makes the threads take turns."""
+    from superset.utils import date_parser
+
+    if getattr(date_parser.datetime_eval, "ccwh_serialised", False):
+        return
+    parse = date_parser.datetime_eval
+    lock = threading.RLock()
+
+    def datetime_eval(datetime_expression=None):
+        with lock:
+            return parse(datetime_expression)
+
+    datetime_eval.ccwh_serialised = True
+    date_parser.datetime_eval = datetime_eval  # get_since_until looks it up at call time
+
+
+def FLASK_APP_MUTATOR(app) -> None:  # noqa: N802 (Superset's setting name)
+    """Runs in every worker once the app exists (Superset's hook for changing the app)."""
+    _serialise_time_range_parsing()
